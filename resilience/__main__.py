@@ -1,0 +1,5 @@
+"""``python -m resilience``."""
+
+from resilience.cli import main
+
+main()

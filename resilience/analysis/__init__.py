@@ -1,0 +1,1 @@
+"""Pure analyses over the network: no I/O, no printing, inputs never mutated."""

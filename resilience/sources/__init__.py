@@ -1,0 +1,1 @@
+"""Where graphs come from: the embedded region and OpenStreetMap."""
