@@ -23,7 +23,6 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 from shapely.geometry import shape
-from shapely.ops import transform
 
 from resilience import settings
 from resilience._geo import haversine_m_array
@@ -382,7 +381,9 @@ def _nodes_within(G: nx.MultiDiGraph, geom: shapely.Geometry, buffer_m: float) -
         return frozenset()
     c = geom.centroid
     tf = _utm_transformer(c.x, c.y)
-    projected = transform(tf.transform, geom)
+    projected = shapely.transform(
+        geom, lambda xy: np.column_stack(tf.transform(xy[:, 0], xy[:, 1]))
+    )
     if buffer_m > 0:
         projected = projected.buffer(buffer_m)
     nodes, lat, lon = _node_arrays(G)

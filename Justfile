@@ -1,0 +1,39 @@
+# resilience — task runner (pip install rust-just, or use the venv: .venv/bin/just)
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+venv := ".venv"
+py := venv + "/bin/python"
+
+default: check
+
+# Create the virtualenv and install the project with its dev tools
+install:
+    test -x {{py}} || python3 -m venv {{venv}}
+    {{py}} -m pip install -q -e '.[dev]'
+
+# Lint, type-check and test
+check: lint test
+
+lint:
+    {{venv}}/bin/ruff check resilience tests benchmarks
+    {{venv}}/bin/ruff format --check resilience tests benchmarks
+    {{venv}}/bin/mypy
+
+test:
+    {{py}} -m pytest
+
+# The main job on the embedded default region
+demo:
+    {{venv}}/bin/resilience cut --node pokrovsk
+
+# Regenerate reports/ from scenarios/ (byte-identical on rerun)
+reports:
+    {{venv}}/bin/resilience report
+
+# Fast engine vs networkx, same process; prints ratios
+bench:
+    {{py}} benchmarks/bench.py
+
+# The only recipe that needs the network: fetch real OSM road + rail around Pokrovsk
+fetch place="Pokrovsk, Ukraine":
+    {{venv}}/bin/resilience fetch --place "{{place}}"

@@ -1,0 +1,97 @@
+from pathlib import Path
+
+import pytest
+
+from resilience.errors import BadInputError, UnknownTargetError
+from resilience.targets import (
+    apply_removal,
+    build_removal,
+    endpoint,
+    load_corridors,
+    normalize_ref,
+    resolve_corridor,
+    resolve_edge,
+    resolve_od,
+    resolve_place,
+    resolve_ref,
+)
+from tests.conftest import DATA
+
+
+def test_place_includes_its_stations_and_aliases(toy):
+    assert resolve_place(toy, "ALPHA") == {"alpha", "alpha-station"}
+    assert resolve_place(toy, "old alpha") == {"alpha", "alpha-station"}
+    assert resolve_place(toy, "Альфа") == {"alpha", "alpha-station"}
+    assert resolve_place(toy, "bravo") == {"bravo"}
+
+
+def test_unknown_place_suggests_near_names(toy):
+    with pytest.raises(UnknownTargetError, match=r"unknown place 'brava'; did you mean Bravo\?"):
+        resolve_place(toy, "brava")
+
+
+@pytest.mark.parametrize("spelling", ["H-01", "h01", "Н-01", "H 01"])
+def test_ref_in_any_spelling(toy, spelling):
+    edges = resolve_ref(toy, spelling)
+    assert {(u, v) for u, v, _ in edges} == {
+        ("alpha", "bravo"), ("bravo", "alpha"), ("bravo", "delta"), ("delta", "bravo")
+    }
+
+
+def test_ref_semicolon_lists_and_cyrillic():
+    assert normalize_ref("М-30") == "M30"
+    from resilience.targets import _ref_tokens
+
+    assert _ref_tokens("М-30;Е50") == {"M30", "E50"}
+    assert _ref_tokens(["H-20", "T-05-04"]) == {"H20", "T0504"}
+
+
+def test_unknown_ref_suggests(toy):
+    with pytest.raises(UnknownTargetError, match="did you mean"):
+        resolve_ref(toy, "H-02")
+
+
+def test_corridor_buffer_selects_nodes(toy):
+    corr = load_corridors(DATA / "toy" / "corridors.geojson")
+    assert resolve_corridor(toy, "bravo-corridor", corridors=corr) == {"bravo"}
+    assert resolve_corridor(toy, "bravo", corridors=corr) == {"bravo"}
+    with pytest.raises(UnknownTargetError, match="unknown corridor"):
+        resolve_corridor(toy, "zulu", corridors=corr)
+
+
+def test_edge_between_places_both_directions(toy):
+    assert {(u, v) for u, v, _ in resolve_edge(toy, "charlie", "delta")} == {
+        ("charlie", "delta"), ("delta", "charlie")
+    }
+    with pytest.raises(UnknownTargetError, match="no road or rail link joins"):
+        resolve_edge(toy, "alpha", "echo")
+
+
+def test_removal_of_everything_is_refused(toy):
+    everything = ["alpha", "bravo", "charlie", "delta", "echo", "junction"]
+    with pytest.raises(BadInputError, match="remove every node"):
+        build_removal(toy, nodes=everything)
+
+
+def test_apply_removal_does_not_mutate(toy):
+    removal = build_removal(toy, nodes=["bravo"], refs=["P-02"])
+    H = apply_removal(toy, removal)
+    assert "bravo" in toy and "bravo" not in H
+    assert not H.has_edge("alpha", "charlie") and toy.has_edge("alpha", "charlie")
+    assert removal.slug() == "bravo+p-02"
+
+
+def test_od_defaults_and_same_place(toy):
+    assert resolve_od(toy) == (["alpha"], ["delta", "echo"])
+    assert endpoint(toy, "Dalta") == "delta"
+
+
+def test_polygon_layer(toy, tmp_path: Path):
+    layer = tmp_path / "p.geojson"
+    layer.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+        '"geometry":{"type":"Polygon","coordinates":[[[37.15,47.95],[37.5,47.95],[37.5,48.02],'
+        '[37.15,48.02],[37.15,47.95]]]}}]}'
+    )
+    removal = build_removal(toy, polygons=[layer])
+    assert removal.nodes == {"delta", "delta-station", "echo"}
