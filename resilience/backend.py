@@ -45,7 +45,7 @@ class CSRGraph:
         return len(self.nodes)
 
 
-def to_csr(G: nx.MultiDiGraph, weight: str = "travel_time") -> CSRGraph:
+def to_csr(G: nx.MultiDiGraph[Any], weight: str = "travel_time") -> CSRGraph:
     """Convert a (multi)graph to a :class:`CSRGraph`, keeping the cheapest parallel edge.
 
     Parameters
@@ -66,6 +66,7 @@ def to_csr(G: nx.MultiDiGraph, weight: str = "travel_time") -> CSRGraph:
     rows: npt.NDArray[np.int64] = np.empty(m, dtype=np.int64)
     cols: npt.NDArray[np.int64] = np.empty(m, dtype=np.int64)
     vals: npt.NDArray[np.float64] = np.empty(m, dtype=np.float64)
+    w: Any
     for i, (u, v, w) in enumerate(G.edges(data=weight)):
         rows[i], cols[i], vals[i] = index[u], index[v], max(float(w), _ZERO)
     # Sort so that, per (row, col), the cheapest edge comes first; keep only it.

@@ -360,7 +360,11 @@ def places(
         if d.get("name")
     ]
     _show("Places", pd.DataFrame(rows).sort_values("id") if rows else pd.DataFrame())
-    refs = sorted({t for _, _, r in G.edges(data="ref") for t in _ref_tokens(r)})
+    tokens: set[str] = set()
+    value: Any
+    for _u, _v, value in G.edges(data="ref"):
+        tokens |= _ref_tokens(value)
+    refs = sorted(tokens)
     typer.echo(f"\nRefs: {', '.join(refs) or '(none)'}")
     corr = load_corridors()
     typer.echo("\nCorridors:")

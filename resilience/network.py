@@ -12,7 +12,7 @@ from resilience.errors import BadGraphError
 __all__ = ["check_graph", "edge_label", "node_label", "to_digraph"]
 
 
-def check_graph(G: nx.MultiDiGraph, weight: str = "travel_time") -> None:
+def check_graph(G: nx.MultiDiGraph[Any], weight: str = "travel_time") -> None:
     """Refuse a graph the analyses cannot use, with one line naming the problem.
 
     Parameters
@@ -38,6 +38,7 @@ def check_graph(G: nx.MultiDiGraph, weight: str = "travel_time") -> None:
         if "x" not in data or "y" not in data:
             msg = f"node {n!r} has no x/y coordinates"
             raise BadGraphError(msg)
+    value: Any
     for u, v, value in G.edges(data=weight):
         if value is None:
             msg = f"edge {u!r}->{v!r} has no {weight!r}"
@@ -48,7 +49,7 @@ def check_graph(G: nx.MultiDiGraph, weight: str = "travel_time") -> None:
             raise BadGraphError(msg)
 
 
-def to_digraph(G: nx.MultiDiGraph, weight: str = "travel_time") -> nx.DiGraph:
+def to_digraph(G: nx.MultiDiGraph[Any], weight: str = "travel_time") -> nx.DiGraph[Any]:
     """Collapse parallel edges: the cheapest carries the weight, all count as capacity.
 
     Parameters
@@ -64,7 +65,7 @@ def to_digraph(G: nx.MultiDiGraph, weight: str = "travel_time") -> nx.DiGraph:
         Edge attributes ``weight`` (the minimum), ``capacity`` (the number of parallel
         edges: each is a separate physical route) and ``key`` (the cheapest edge's key).
     """
-    D = nx.DiGraph()
+    D: nx.DiGraph[Any] = nx.DiGraph()
     D.add_nodes_from(G.nodes(data=True))
     for u, v, k, data in G.edges(keys=True, data=True):
         w = float(data[weight])
@@ -78,7 +79,7 @@ def to_digraph(G: nx.MultiDiGraph, weight: str = "travel_time") -> nx.DiGraph:
     return D
 
 
-def node_label(G: nx.MultiDiGraph, n: Any) -> str:
+def node_label(G: nx.MultiDiGraph[Any], n: Any) -> str:
     """A node's name, or its id when it has none.
 
     Parameters
@@ -97,7 +98,7 @@ def node_label(G: nx.MultiDiGraph, n: Any) -> str:
     return str(name) if name else str(n)
 
 
-def edge_label(G: nx.MultiDiGraph, u: Any, v: Any, k: int | None = None) -> str:
+def edge_label(G: nx.MultiDiGraph[Any], u: Any, v: Any, k: Any = None) -> str:
     """``ref name (mode)`` of an edge, e.g. ``M-30 Pokrovsk–Myrnohrad (road)``.
 
     Parameters

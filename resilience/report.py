@@ -54,6 +54,13 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
+def _csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
+    def write(tmp: Path) -> None:
+        frame.to_csv(tmp, index=False, lineterminator="\n")
+
+    return write
+
+
 def write_frames(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Path]:
     """Write each frame as ``<folder>/<name>.csv``, atomically, sorted by name.
 
@@ -72,10 +79,5 @@ def write_frames(frames: Mapping[str, pd.DataFrame], folder: Path) -> list[Path]
     written = []
     for name in sorted(frames):
         frame = frames[name]
-        written.append(
-            atomic_write(
-                folder / f"{name}.csv",
-                lambda tmp, f=frame: f.to_csv(tmp, index=False, lineterminator="\n"),
-            )
-        )
+        written.append(atomic_write(folder / f"{name}.csv", _csv_writer(frame)))
     return written

@@ -147,7 +147,7 @@ class Removal:
         return re.sub(r"[^a-z0-9+\-]", "", text)[:80] or "removal"
 
 
-def _name_index(G: nx.MultiDiGraph) -> dict[str, set[Any]]:
+def _name_index(G: nx.MultiDiGraph[Any]) -> dict[str, set[Any]]:
     index: dict[str, set[Any]] = {}
     for n, data in G.nodes(data=True):
         names = [str(n), str(data.get("name") or ""), str(data.get("name_uk") or "")]
@@ -180,11 +180,11 @@ def _unknown(kind: str, name: str, key: str, candidates: dict[str, str]) -> Unkn
     return UnknownTargetError(f"unknown {kind} {name!r}{hint}")
 
 
-def _is_bundled(G: nx.MultiDiGraph) -> bool:
+def _is_bundled(G: nx.MultiDiGraph[Any]) -> bool:
     return G.graph.get("source") == "bundled"
 
 
-def _node_arrays(G: nx.MultiDiGraph) -> tuple[list[Any], np.ndarray, np.ndarray]:
+def _node_arrays(G: nx.MultiDiGraph[Any]) -> tuple[list[Any], np.ndarray, np.ndarray]:
     nodes = list(G.nodes)
     lat = np.fromiter((G.nodes[n]["y"] for n in nodes), dtype=float, count=len(nodes))
     lon = np.fromiter((G.nodes[n]["x"] for n in nodes), dtype=float, count=len(nodes))
@@ -192,7 +192,7 @@ def _node_arrays(G: nx.MultiDiGraph) -> tuple[list[Any], np.ndarray, np.ndarray]
 
 
 def resolve_place(
-    G: nx.MultiDiGraph, name: str, *, gazetteer: dict[str, Place] | None = None
+    G: nx.MultiDiGraph[Any], name: str, *, gazetteer: dict[str, Place] | None = None
 ) -> frozenset[Any]:
     """Find the nodes that make up a named place.
 
@@ -227,7 +227,7 @@ def resolve_place(
     index = _name_index(G)
     if _is_bundled(G):
         if key not in index:
-            display = {k: node_label(G, sorted(v, key=str)[0]) for k, v in index.items()}
+            display = {k: node_label(G, min(v, key=str)) for k, v in index.items()}
             raise _unknown("place", name, key, display)
         nodes = set(index[key])
         nodes |= {n for n, p in G.nodes(data="place") if p and p in nodes}
@@ -240,17 +240,22 @@ def resolve_place(
         near = haversine_m_array(lat, lon, place.lat, place.lon) <= place.radius_m
         found = {nodes_l[i] for i in np.flatnonzero(near)} | index.get(key, set())
         if not found:
-            msg = f"place {name!r} ({place.name}) has no node of this graph within {place.radius_m:.0f} m"
+            msg = (
+                f"place {name!r} ({place.name}) has no node of this graph "
+                f"within {place.radius_m:.0f} m"
+            )
             raise UnknownTargetError(msg)
         return frozenset(found)
     if key in index:
         return frozenset(index[key])
-    display = {k: node_label(G, sorted(v, key=str)[0]) for k, v in index.items()}
+    display = {k: node_label(G, min(v, key=str)) for k, v in index.items()}
     display |= {k: p.name for k, p in gindex.items()}
     raise _unknown("place", name, key, display)
 
 
-def endpoint(G: nx.MultiDiGraph, name: str, *, gazetteer: dict[str, Place] | None = None) -> Any:
+def endpoint(
+    G: nx.MultiDiGraph[Any], name: str, *, gazetteer: dict[str, Place] | None = None
+) -> Any:
     """The single node an origin or destination named ``name`` stands for.
 
     On the embedded region it is the place's own (road) node; on other graphs the node
@@ -292,7 +297,7 @@ def endpoint(G: nx.MultiDiGraph, name: str, *, gazetteer: dict[str, Place] | Non
     return ordered[int(np.argmin(haversine_m_array(lat, lon, place.lat, place.lon)))]
 
 
-def resolve_ref(G: nx.MultiDiGraph, ref: str) -> frozenset[EdgeKey]:
+def resolve_ref(G: nx.MultiDiGraph[Any], ref: str) -> frozenset[EdgeKey]:
     """Every edge carrying a road or rail ref, in any spelling.
 
     Parameters
@@ -321,6 +326,7 @@ def resolve_ref(G: nx.MultiDiGraph, ref: str) -> frozenset[EdgeKey]:
     want = normalize_ref(ref)
     hits: set[EdgeKey] = set()
     seen: dict[str, str] = {}
+    value: Any
     for u, v, k, value in G.edges(keys=True, data="ref"):
         tokens = _ref_tokens(value)
         for t in tokens:
@@ -333,7 +339,7 @@ def resolve_ref(G: nx.MultiDiGraph, ref: str) -> frozenset[EdgeKey]:
 
 
 def resolve_edge(
-    G: nx.MultiDiGraph, a: str, b: str, *, gazetteer: dict[str, Place] | None = None
+    G: nx.MultiDiGraph[Any], a: str, b: str, *, gazetteer: dict[str, Place] | None = None
 ) -> frozenset[EdgeKey]:
     """Every edge, either direction, joining place ``a`` to place ``b``.
 
@@ -375,7 +381,9 @@ def _utm_transformer(lon: float, lat: float) -> Transformer:
     return Transformer.from_crs("EPSG:4326", f"EPSG:{epsg}", always_xy=True)
 
 
-def _nodes_within(G: nx.MultiDiGraph, geom: shapely.Geometry, buffer_m: float) -> frozenset[Any]:
+def _nodes_within(
+    G: nx.MultiDiGraph[Any], geom: shapely.Geometry, buffer_m: float
+) -> frozenset[Any]:
     """Nodes inside a lon/lat geometry grown by ``buffer_m`` metres."""
     if geom.is_empty:
         return frozenset()
@@ -433,7 +441,7 @@ def load_corridors(path: Path | None = None) -> dict[str, dict[str, Any]]:
 
 
 def resolve_corridor(
-    G: nx.MultiDiGraph, name: str, *, corridors: dict[str, dict[str, Any]] | None = None
+    G: nx.MultiDiGraph[Any], name: str, *, corridors: dict[str, dict[str, Any]] | None = None
 ) -> frozenset[Any]:
     """Nodes inside a named corridor (its geometry buffered by its ``buffer_m``).
 
@@ -468,7 +476,9 @@ def resolve_corridor(
     return nodes
 
 
-def resolve_polygon(G: nx.MultiDiGraph, path: Path, *, buffer_m: float = 0.0) -> frozenset[Any]:
+def resolve_polygon(
+    G: nx.MultiDiGraph[Any], path: Path, *, buffer_m: float = 0.0
+) -> frozenset[Any]:
     """Nodes inside the polygons of a GeoJSON / GeoPackage / Shapefile layer.
 
     Parameters
@@ -507,7 +517,7 @@ def resolve_polygon(G: nx.MultiDiGraph, path: Path, *, buffer_m: float = 0.0) ->
 
 
 def build_removal(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[Any],
     *,
     nodes: Sequence[str] = (),
     refs: Sequence[str] = (),
@@ -572,7 +582,7 @@ def build_removal(
     return Removal(frozenset(rm_nodes), frozenset(rm_edges), tuple(labels))
 
 
-def apply_removal(G: nx.MultiDiGraph, removal: Removal) -> nx.MultiDiGraph:
+def apply_removal(G: nx.MultiDiGraph[Any], removal: Removal) -> nx.MultiDiGraph[Any]:
     """A copy of ``G`` without the removed nodes and edges (``G`` is not changed).
 
     Parameters
@@ -588,13 +598,13 @@ def apply_removal(G: nx.MultiDiGraph, removal: Removal) -> nx.MultiDiGraph:
         The damaged network.
     """
     H = G.copy()
-    H.remove_edges_from(removal.edges)
+    H.remove_edges_from(removal.edges)  # type: ignore[arg-type]  # (u, v, key) is valid on multigraphs
     H.remove_nodes_from(removal.nodes)
     return H
 
 
 def resolve_od(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[Any],
     origins: Sequence[str] = (),
     destinations: Sequence[str] = (),
 ) -> tuple[list[Any], list[Any]]:

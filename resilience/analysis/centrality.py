@@ -13,7 +13,7 @@ __all__ = ["edge_betweenness", "node_betweenness"]
 
 
 def node_betweenness(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[Any],
     *,
     weight: str = "travel_time",
     samples: int | None = None,
@@ -51,7 +51,7 @@ def node_betweenness(
 
 
 def edge_betweenness(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[Any],
     *,
     weight: str = "travel_time",
     samples: int | None = None,

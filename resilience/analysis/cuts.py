@@ -13,7 +13,7 @@ from resilience.network import edge_label, node_label, to_digraph
 __all__ = ["min_edge_cut", "min_vertex_cut"]
 
 
-def _check(G: nx.MultiDiGraph, s: Any, t: Any) -> None:
+def _check(G: nx.MultiDiGraph[Any], s: Any, t: Any) -> None:
     if s == t:
         msg = "source and target are the same place"
         raise BadInputError(msg)
@@ -23,7 +23,7 @@ def _check(G: nx.MultiDiGraph, s: Any, t: Any) -> None:
             raise BadInputError(msg)
 
 
-def min_edge_cut(G: nx.MultiDiGraph, source: Any, target: Any) -> pd.DataFrame:
+def min_edge_cut(G: nx.MultiDiGraph[Any], source: Any, target: Any) -> pd.DataFrame:
     """The fewest directed edges whose loss stops all supply from ``source`` to ``target``.
 
     Parallel edges are separate routes, so each counts. Its size equals the number of
@@ -72,7 +72,7 @@ def min_edge_cut(G: nx.MultiDiGraph, source: Any, target: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols).sort_values(["from", "to", "key"], ignore_index=True)
 
 
-def min_vertex_cut(G: nx.MultiDiGraph, source: Any, target: Any) -> pd.DataFrame | None:
+def min_vertex_cut(G: nx.MultiDiGraph[Any], source: Any, target: Any) -> pd.DataFrame | None:
     """The fewest places whose loss stops all supply from ``source`` to ``target``.
 
     Parameters
@@ -100,7 +100,7 @@ def min_vertex_cut(G: nx.MultiDiGraph, source: Any, target: Any) -> pd.DataFrame
         return pd.DataFrame(columns=cols)
     if G.has_edge(source, target):
         return None
-    D = nx.DiGraph(G)
+    D: nx.DiGraph[Any] = nx.DiGraph(G)
     cut = nx.minimum_node_cut(D, source, target)
     rows = [
         {

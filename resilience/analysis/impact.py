@@ -49,7 +49,7 @@ def od_pairs(origins: Sequence[Any], destinations: Sequence[Any]) -> list[tuple[
 
 
 def global_efficiency(
-    G: nx.MultiDiGraph, *, weight: str = "travel_time", n_total: int | None = None
+    G: nx.MultiDiGraph[Any], *, weight: str = "travel_time", n_total: int | None = None
 ) -> float:
     """Latora–Marchiori global efficiency with travel-time distances, in 1/hour.
 
@@ -80,7 +80,7 @@ def global_efficiency(
     return float(np.sum(1.0 / dist[np.isfinite(dist)]) / (n * (n - 1)))
 
 
-def components_table(G: nx.MultiDiGraph) -> pd.DataFrame:
+def components_table(G: nx.MultiDiGraph[Any]) -> pd.DataFrame:
     """The connected pieces of a network, largest first.
 
     Parameters
@@ -135,7 +135,7 @@ class CutResult:
     removal: Removal
 
 
-def _times(G: nx.MultiDiGraph, sources: list[Any], weight: str) -> dict[Any, dict[Any, float]]:
+def _times(G: nx.MultiDiGraph[Any], sources: list[Any], weight: str) -> dict[Any, dict[Any, float]]:
     return {
         s: (nx.single_source_dijkstra_path_length(G, s, weight=weight) if s in G else {})
         for s in sources
@@ -143,7 +143,7 @@ def _times(G: nx.MultiDiGraph, sources: list[Any], weight: str) -> dict[Any, dic
 
 
 def cut(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[Any],
     removal: Removal,
     origins: Sequence[Any],
     destinations: Sequence[Any],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import networkx as nx
@@ -14,8 +15,8 @@ __all__ = ["disjoint_paths", "path_edges", "paths_table", "shortest_path"]
 
 
 def path_edges(
-    G: nx.MultiDiGraph, path: list[Any], weight: str = "travel_time"
-) -> list[tuple[Any, Any, int]]:
+    G: nx.MultiDiGraph[Any], path: list[Any], weight: str = "travel_time"
+) -> list[tuple[Any, Any, Any]]:
     """The cheapest edge key for each hop of a node path.
 
     Parameters
@@ -33,14 +34,14 @@ def path_edges(
         ``(u, v, key)`` per hop.
     """
     out = []
-    for u, v in zip(path, path[1:], strict=False):
+    for u, v in pairwise(path):
         k = min(G[u][v], key=lambda key: (float(G[u][v][key][weight]), key))
         out.append((u, v, k))
     return out
 
 
 def shortest_path(
-    G: nx.MultiDiGraph, source: Any, target: Any, *, weight: str = "travel_time"
+    G: nx.MultiDiGraph[Any], source: Any, target: Any, *, weight: str = "travel_time"
 ) -> tuple[float, list[Any]] | None:
     """The cheapest path, or ``None`` when the target cannot be reached.
 
@@ -62,11 +63,11 @@ def shortest_path(
         cost, path = nx.single_source_dijkstra(G, source, target, weight=weight)
     except (nx.NetworkXNoPath, nx.NodeNotFound):
         return None
-    return float(cost), list(path)
+    return float(cost), list(path)  # type: ignore[arg-type]
 
 
 def disjoint_paths(
-    G: nx.MultiDiGraph, source: Any, target: Any, *, weight: str = "travel_time"
+    G: nx.MultiDiGraph[Any], source: Any, target: Any, *, weight: str = "travel_time"
 ) -> list[tuple[float, list[Any]]]:
     """The largest set of edge-disjoint paths with the least total cost, cheapest first.
 
@@ -119,12 +120,12 @@ def disjoint_paths(
                 path.append(nxt)
                 seen.add(nxt)
             node = nxt
-        cost = sum(D[u][v][weight] for u, v in zip(path, path[1:], strict=False))
+        cost = sum(D[u][v][weight] for u, v in pairwise(path))
         paths.append((float(cost), path))
     return sorted(paths, key=lambda p: (p[0], [str(n) for n in p[1]]))
 
 
-def _describe(G: nx.MultiDiGraph, path: list[Any], weight: str) -> dict[str, Any]:
+def _describe(G: nx.MultiDiGraph[Any], path: list[Any], weight: str) -> dict[str, Any]:
     edges = path_edges(G, path, weight)
     refs: list[str] = []
     for u, v, k in edges:
@@ -142,7 +143,7 @@ def _describe(G: nx.MultiDiGraph, path: list[Any], weight: str) -> dict[str, Any
 
 
 def paths_table(
-    G: nx.MultiDiGraph, source: Any, target: Any, *, weight: str = "travel_time"
+    G: nx.MultiDiGraph[Any], source: Any, target: Any, *, weight: str = "travel_time"
 ) -> pd.DataFrame:
     """The shortest path and the edge-disjoint alternatives, as a table.
 

@@ -148,7 +148,7 @@ def _read_config(folder: Path) -> dict[str, Any]:
         raise BadGraphError(msg) from None
 
 
-def load_region(region: str | Path = settings.DEFAULT_REGION) -> nx.MultiDiGraph:
+def load_region(region: str | Path = settings.DEFAULT_REGION) -> nx.MultiDiGraph[Any]:
     """Build the embedded region into an osmnx-style multimodal graph.
 
     Node attributes: ``x`` (lon), ``y`` (lat), ``name``, ``name_uk``, ``aliases``
@@ -193,7 +193,7 @@ def load_region(region: str | Path = settings.DEFAULT_REGION) -> nx.MultiDiGraph
         msg = f"region.toml: missing or bad key {exc}"
         raise BadGraphError(msg) from None
 
-    G = nx.MultiDiGraph(
+    G: nx.MultiDiGraph[Any] = nx.MultiDiGraph(
         name=str(config.get("name", folder.name)),
         title=str(config.get("title", folder.name)),
         crs="epsg:4326",
@@ -240,7 +240,7 @@ def load_region(region: str | Path = settings.DEFAULT_REGION) -> nx.MultiDiGraph
 
 
 def _add_link(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[Any],
     places: dict[str, Place],
     row: dict[str, str],
     line: int,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -14,7 +15,7 @@ from resilience.sources.bundled import load_region
 __all__ = ["load_network"]
 
 
-def load_network(spec: str | Path | None = None) -> nx.MultiDiGraph:
+def load_network(spec: str | Path | None = None) -> nx.MultiDiGraph[Any]:
     """Load the network a command works on.
 
     Parameters
@@ -51,7 +52,7 @@ def load_network(spec: str | Path | None = None) -> nx.MultiDiGraph:
     return G
 
 
-def _load_graphml(path: Path) -> nx.MultiDiGraph:
+def _load_graphml(path: Path) -> nx.MultiDiGraph[Any]:
     if path.suffix.lower() != ".graphml":
         msg = f"{path.name}: unsupported graph format {path.suffix!r} (expected .graphml)"
         raise BadGraphError(msg)
