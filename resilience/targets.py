@@ -34,11 +34,13 @@ __all__ = [
     "EdgeKey",
     "Removal",
     "apply_removal",
+    "area_targets",
     "build_removal",
     "endpoint",
     "load_corridors",
     "normalize_name",
     "normalize_ref",
+    "read_polygons",
     "resolve_corridor",
     "resolve_edge",
     "resolve_place",
@@ -381,25 +383,84 @@ def _utm_transformer(lon: float, lat: float) -> Transformer:
     return Transformer.from_crs("EPSG:4326", f"EPSG:{epsg}", always_xy=True)
 
 
-def _nodes_within(
-    G: nx.MultiDiGraph[Any], geom: shapely.Geometry, buffer_m: float
-) -> frozenset[Any]:
-    """Nodes inside a lon/lat geometry grown by ``buffer_m`` metres."""
-    if geom.is_empty:
-        return frozenset()
+def _project(geom: shapely.Geometry) -> tuple[shapely.Geometry, Transformer]:
     c = geom.centroid
     tf = _utm_transformer(c.x, c.y)
     projected = shapely.transform(
         geom, lambda xy: np.column_stack(tf.transform(xy[:, 0], xy[:, 1]))
     )
+    return projected, tf
+
+
+def _nodes_within(
+    G: nx.MultiDiGraph[Any], geom: shapely.Geometry, buffer_m: float
+) -> frozenset[Any]:
+    """Nodes inside a lon/lat geometry grown by ``buffer_m`` metres."""
+    return area_targets(G, geom, buffer_m=buffer_m, crossing=False)[0]
+
+
+def area_targets(
+    G: nx.MultiDiGraph[Any],
+    geom: shapely.Geometry,
+    *,
+    buffer_m: float = 0.0,
+    crossing: bool = True,
+) -> tuple[frozenset[Any], frozenset[EdgeKey]]:
+    """Nodes inside an area, and the edges whose course crosses it.
+
+    A road that runs through a closed corridor or an occupied area is unusable even when
+    neither of its end towns lies inside, so crossing edges are removed too. An edge's
+    course is its ``geometry`` attribute when it has one (OSM graphs), else the straight
+    segment between its end nodes (the embedded schematic).
+
+    Parameters
+    ----------
+    G
+        The network.
+    geom
+        Area or line in lon/lat (WGS84).
+    buffer_m
+        Grow the geometry by this many metres (in the local UTM zone) first.
+    crossing
+        Also return the edges that cross the area.
+
+    Returns
+    -------
+    tuple
+        ``(nodes, edges)``; edges incident to a returned node are not listed.
+    """
+    if geom.is_empty:
+        return frozenset(), frozenset()
+    projected, tf = _project(geom)
     if buffer_m > 0:
         projected = projected.buffer(buffer_m)
+    shapely.prepare(projected)
     nodes, lat, lon = _node_arrays(G)
-    x, y = tf.transform(lon, lat)
-    inside = shapely.contains_xy(projected, np.asarray(x), np.asarray(y))
-    if buffer_m <= 0:
-        inside |= shapely.intersects_xy(projected, np.asarray(x), np.asarray(y))
-    return frozenset(nodes[i] for i in np.flatnonzero(inside))
+    x, y = (np.asarray(a) for a in tf.transform(lon, lat))
+    inside = shapely.intersects_xy(projected, x, y)
+    hit_nodes = frozenset(nodes[i] for i in np.flatnonzero(inside))
+    if not crossing:
+        return hit_nodes, frozenset()
+    pos = {n: (x[i], y[i]) for i, n in enumerate(nodes)}
+    keys: list[EdgeKey] = []
+    lines: list[shapely.Geometry] = []
+    line: Any
+    for u, v, k, line in G.edges(keys=True, data="geometry"):
+        if u in hit_nodes or v in hit_nodes:
+            continue
+        keys.append((u, v, k))
+        if line is None:
+            lines.append(shapely.LineString([pos[u], pos[v]]))
+        else:
+            lines.append(
+                shapely.transform(
+                    line, lambda xy: np.column_stack(tf.transform(xy[:, 0], xy[:, 1]))
+                )
+            )
+    if not keys:
+        return hit_nodes, frozenset()
+    crossed = shapely.intersects(projected, np.array(lines, dtype=object))
+    return hit_nodes, frozenset(keys[i] for i in np.flatnonzero(crossed))
 
 
 def load_corridors(path: Path | None = None) -> dict[str, dict[str, Any]]:
@@ -464,36 +525,36 @@ def resolve_corridor(
     UnknownTargetError
         If no corridor has the name, or it covers no node of the graph.
     """
+    return _corridor_area(G, name, corridors)[0]
+
+
+def _corridor_area(
+    G: nx.MultiDiGraph[Any], name: str, corridors: dict[str, dict[str, Any]] | None
+) -> tuple[frozenset[Any], frozenset[EdgeKey]]:
     table = corridors if corridors is not None else load_corridors()
     key = normalize_name(name)
     spec = table.get(key) or table.get(f"{key}-corridor")
     if spec is None:
         raise _unknown("corridor", name, key, {k: v["name"] for k, v in table.items()})
-    nodes = _nodes_within(G, spec["geometry"], spec["buffer_m"])
-    if not nodes:
-        msg = f"corridor {spec['name']!r} covers no node of this graph"
+    nodes, edges = area_targets(G, spec["geometry"], buffer_m=spec["buffer_m"])
+    if not nodes and not edges:
+        msg = f"corridor {spec['name']!r} covers no node or link of this graph"
         raise UnknownTargetError(msg)
-    return nodes
+    return nodes, edges
 
 
-def resolve_polygon(
-    G: nx.MultiDiGraph[Any], path: Path, *, buffer_m: float = 0.0
-) -> frozenset[Any]:
-    """Nodes inside the polygons of a GeoJSON / GeoPackage / Shapefile layer.
+def read_polygons(path: Path) -> shapely.Geometry:
+    """The union of the polygons of a GeoJSON / GeoPackage / Shapefile layer, in WGS84.
 
     Parameters
     ----------
-    G
-        The network.
     path
-        A polygon layer in any CRS (reprojected to WGS84).
-    buffer_m
-        Grow the polygons by this many metres first.
+        A polygon layer in any CRS.
 
     Returns
     -------
-    frozenset
-        Node ids (possibly empty: a polygon may miss the network).
+    shapely.Geometry
+        The union of its polygons.
 
     Raises
     ------
@@ -513,7 +574,35 @@ def resolve_polygon(
     if polys.empty:
         msg = f"{path}: no polygon in the layer"
         raise BadInputError(msg)
-    return _nodes_within(G, shapely.union_all(polys.geometry.to_numpy()), buffer_m)
+    return shapely.union_all(polys.geometry.to_numpy())
+
+
+def resolve_polygon(
+    G: nx.MultiDiGraph[Any], path: Path, *, buffer_m: float = 0.0
+) -> frozenset[Any]:
+    """Nodes inside the polygons of a GeoJSON / GeoPackage / Shapefile layer.
+
+    Parameters
+    ----------
+    G
+        The network.
+    path
+        A polygon layer in any CRS (reprojected to WGS84).
+    buffer_m
+        Grow the polygons by this many metres first.
+
+    Returns
+    -------
+    frozenset
+        Node ids (possibly empty: a polygon may miss the network). :func:`build_removal`
+        also removes the edges that cross the polygons (see :func:`area_targets`).
+
+    Raises
+    ------
+    BadInputError
+        If the file cannot be read or holds no polygon.
+    """
+    return _nodes_within(G, read_polygons(path), buffer_m)
 
 
 def build_removal(
@@ -567,13 +656,17 @@ def build_removal(
         rm_edges |= resolve_ref(G, ref)
         labels.append(ref)
     for name in corridors:
-        rm_nodes |= resolve_corridor(G, name)
+        c_nodes, c_edges = _corridor_area(G, name, None)
+        rm_nodes |= c_nodes
+        rm_edges |= c_edges
         labels.append(name)
     for a, b in edges:
         rm_edges |= resolve_edge(G, a, b)
         labels.append(f"{a}-{b}")
     for path in polygons:
-        rm_nodes |= resolve_polygon(G, Path(path), buffer_m=polygon_buffer_m)
+        p_nodes, p_edges = area_targets(G, read_polygons(Path(path)), buffer_m=polygon_buffer_m)
+        rm_nodes |= p_nodes
+        rm_edges |= p_edges
         labels.append(Path(path).stem)
     if rm_nodes and len(rm_nodes) >= G.number_of_nodes():
         msg = "the targets remove every node of the network; nothing is left to analyse"

@@ -5,6 +5,7 @@ import pytest
 from resilience.errors import BadInputError, UnknownTargetError
 from resilience.targets import (
     apply_removal,
+    area_targets,
     build_removal,
     endpoint,
     load_corridors,
@@ -34,7 +35,10 @@ def test_unknown_place_suggests_near_names(toy):
 def test_ref_in_any_spelling(toy, spelling):
     edges = resolve_ref(toy, spelling)
     assert {(u, v) for u, v, _ in edges} == {
-        ("alpha", "bravo"), ("bravo", "alpha"), ("bravo", "delta"), ("delta", "bravo")
+        ("alpha", "bravo"),
+        ("bravo", "alpha"),
+        ("bravo", "delta"),
+        ("delta", "bravo"),
     }
 
 
@@ -59,9 +63,25 @@ def test_corridor_buffer_selects_nodes(toy):
         resolve_corridor(toy, "zulu", corridors=corr)
 
 
+def test_corridor_cuts_the_links_crossing_it(toy, monkeypatch):
+    corr = load_corridors(DATA / "toy" / "corridors.geojson")
+    monkeypatch.setattr("resilience.targets.load_corridors", lambda: corr)
+    removal = build_removal(toy, corridors=["charlie-road-block"])
+    assert removal.nodes == frozenset()
+    assert {(u, v) for u, v, _ in removal.edges} == {("alpha", "charlie"), ("charlie", "alpha")}
+
+
+def test_area_targets_skip_edges_of_removed_nodes(toy):
+    import shapely
+
+    nodes, edges = area_targets(toy, shapely.Point(37.1, 48.1), buffer_m=1000)
+    assert nodes == {"bravo"} and edges == frozenset()
+
+
 def test_edge_between_places_both_directions(toy):
     assert {(u, v) for u, v, _ in resolve_edge(toy, "charlie", "delta")} == {
-        ("charlie", "delta"), ("delta", "charlie")
+        ("charlie", "delta"),
+        ("delta", "charlie"),
     }
     with pytest.raises(UnknownTargetError, match="no road or rail link joins"):
         resolve_edge(toy, "alpha", "echo")
@@ -91,7 +111,7 @@ def test_polygon_layer(toy, tmp_path: Path):
     layer.write_text(
         '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
         '"geometry":{"type":"Polygon","coordinates":[[[37.15,47.95],[37.5,47.95],[37.5,48.02],'
-        '[37.15,48.02],[37.15,47.95]]]}}]}'
+        "[37.15,48.02],[37.15,47.95]]]}}]}"
     )
     removal = build_removal(toy, polygons=[layer])
     assert removal.nodes == {"delta", "delta-station", "echo"}
