@@ -44,27 +44,42 @@ def test_unknown_place_is_one_line_exit_2(toy_env, tmp_path):
 
 
 def test_mincut_and_paths(toy_env, tmp_path):
-    res = runner.invoke(app, ["mincut", "-g", "toy", "-s", "alpha", "-t", "echo", "--out", str(tmp_path)])
+    res = runner.invoke(
+        app, ["mincut", "-g", "toy", "-s", "alpha", "-t", "echo", "--out", str(tmp_path)]
+    )
     assert res.exit_code == 0 and "1 link(s)" in res.output and "1 place(s)" in res.output
-    res = runner.invoke(app, ["paths", "-g", "toy", "-s", "alpha", "-t", "delta", "-n", "bravo",
-                              "--out", str(tmp_path)])
+    res = runner.invoke(
+        app,
+        ["paths", "-g", "toy", "-s", "alpha", "-t", "delta", "-n", "bravo", "--out", str(tmp_path)],
+    )
     assert res.exit_code == 0 and "Alpha > Charlie > Delta" in res.output
-    res = runner.invoke(app, ["paths", "-g", "toy", "-s", "alpha", "-t", "echo", "-n", "delta",
-                              "--out", str(tmp_path)])
+    res = runner.invoke(
+        app,
+        ["paths", "-g", "toy", "-s", "alpha", "-t", "echo", "-n", "delta", "--out", str(tmp_path)],
+    )
     assert res.exit_code == 0 and "cut off" in res.output
-    res = runner.invoke(app, ["paths", "-g", "toy", "-s", "alpha", "-t", "delta", "-n", "delta",
-                              "--out", str(tmp_path)])
+    res = runner.invoke(
+        app,
+        ["paths", "-g", "toy", "-s", "alpha", "-t", "delta", "-n", "delta", "--out", str(tmp_path)],
+    )
     assert res.exit_code == 2 and "itself removed" in res.output
 
 
 def test_centrality_top(toy_env, tmp_path):
     res = runner.invoke(app, ["centrality", "-g", "toy", "--top", "3", "--out", str(tmp_path)])
     assert res.exit_code == 0
-    assert (tmp_path / "centrality" / "nodes.csv").read_text().splitlines()[1].startswith("1,delta,")
+    assert (
+        (tmp_path / "centrality" / "nodes.csv").read_text().splitlines()[1].startswith("1,delta,")
+    )
 
 
-@pytest.mark.parametrize("args", [["cut", "-g", "toy", "--weight", "speed"],
-                                  ["mincut", "-g", "toy", "-s", "alpha", "-t", "old alpha"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["cut", "-g", "toy", "--weight", "speed"],
+        ["mincut", "-g", "toy", "-s", "alpha", "-t", "old alpha"],
+    ],
+)
 def test_bad_options_exit_2(toy_env, tmp_path, args):
     res = runner.invoke(app, [*args, "--out", str(tmp_path)])
     assert res.exit_code == 2

@@ -3,7 +3,7 @@ import pytest
 
 from resilience.analysis.cuts import min_edge_cut, min_vertex_cut
 from resilience.errors import BadInputError
-from resilience.targets import build_removal, apply_removal
+from resilience.targets import apply_removal, build_removal
 
 
 def test_edge_cut_alpha_delta_is_three(toy):

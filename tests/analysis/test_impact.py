@@ -19,7 +19,10 @@ def test_removing_bravo_forces_the_charlie_detour(toy):
     row = res.od.iloc[0]
     assert row["status"] == "detour"
     h01 = nx.shortest_path_length(toy, "alpha", "delta", weight="travel_time")
-    p02 = toy.edges["alpha", "charlie", 0]["travel_time"] + toy.edges["charlie", "delta", 0]["travel_time"]
+    p02 = (
+        toy.edges["alpha", "charlie", 0]["travel_time"]
+        + toy.edges["charlie", "delta", 0]["travel_time"]
+    )
     assert row["time_before_min"] == pytest.approx(h01 / 60, abs=0.05)
     assert row["time_after_min"] == pytest.approx(p02 / 60, abs=0.05)
     assert row["paths_after"] == 2

@@ -1,3 +1,5 @@
+import itertools
+
 import networkx as nx
 import pytest
 
@@ -7,13 +9,15 @@ from resilience.analysis.paths import disjoint_paths, paths_table, shortest_path
 def test_shortest_path_matches_networkx(toy):
     cost, path = shortest_path(toy, "alpha", "echo")
     assert path == ["alpha", "bravo", "delta", "echo"]
-    assert cost == pytest.approx(nx.shortest_path_length(toy, "alpha", "echo", weight="travel_time"))
+    assert cost == pytest.approx(
+        nx.shortest_path_length(toy, "alpha", "echo", weight="travel_time")
+    )
 
 
 def test_disjoint_paths_are_edge_disjoint_and_maximal(toy):
     paths = disjoint_paths(toy, "alpha", "delta")
     assert len(paths) == nx.edge_connectivity(nx.DiGraph(toy), "alpha", "delta") == 3
-    used = [(u, v) for _, p in paths for u, v in zip(p, p[1:], strict=False)]
+    used = [(u, v) for _, p in paths for u, v in itertools.pairwise(p)]
     assert len(used) == len(set(used))
     assert [p[-1] for _, p in paths] == ["delta"] * 3
     assert paths[0][1] == ["alpha", "bravo", "delta"]
