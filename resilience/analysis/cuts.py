@@ -23,7 +23,27 @@ def _check(G: nx.MultiDiGraph[Any], s: Any, t: Any) -> None:
             raise BadInputError(msg)
 
 
-def min_edge_cut(G: nx.MultiDiGraph[Any], source: Any, target: Any) -> pd.DataFrame:
+def _near_cut(D: nx.DiGraph[Any], s: Any, t: Any, near: str) -> tuple[set[Any], set[Any]]:
+    """Partition ``(S, T)`` of a minimum s-t cut lying nearest ``near`` (source|target).
+
+    Minimum cuts are not unique. The residual graph of a maximum flow gives the two
+    extreme ones. networkx's ``minimum_cut`` returns the nodes that still reach ``t`` in
+    the residual graph as the sink side (the cut nearest the target); the cut nearest
+    the source is the same construction on the reversed graph, sides swapped.
+    """
+    if near == "target":
+        _, (part_s, part_t) = nx.minimum_cut(D, s, t, capacity="capacity")
+        return set(part_s), set(part_t)
+    if near != "source":
+        msg = f"near must be 'source' or 'target', not {near!r}"
+        raise BadInputError(msg)
+    _, (rev_t, rev_s) = nx.minimum_cut(D.reverse(copy=True), t, s, capacity="capacity")
+    return set(rev_s), set(rev_t)
+
+
+def min_edge_cut(
+    G: nx.MultiDiGraph[Any], source: Any, target: Any, *, near: str = "target"
+) -> pd.DataFrame:
     """The fewest directed edges whose loss stops all supply from ``source`` to ``target``.
 
     Parallel edges are separate routes, so each counts. Its size equals the number of
@@ -35,6 +55,9 @@ def min_edge_cut(G: nx.MultiDiGraph[Any], source: Any, target: Any) -> pd.DataFr
         The network.
     source, target
         Node ids.
+    near
+        Which of the minimum cuts to report when several exist: the one nearest the
+        ``target`` (the last chokepoints before it, the default) or the ``source``.
 
     Returns
     -------
@@ -52,7 +75,7 @@ def min_edge_cut(G: nx.MultiDiGraph[Any], source: Any, target: Any) -> pd.DataFr
     if not nx.has_path(G, source, target):
         return pd.DataFrame(columns=cols)
     D = to_digraph(G)
-    _, (reach, _) = nx.minimum_cut(D, source, target, capacity="capacity")
+    reach, _ = _near_cut(D, source, target, near)
     rows = [
         {
             "u": u,
@@ -72,7 +95,9 @@ def min_edge_cut(G: nx.MultiDiGraph[Any], source: Any, target: Any) -> pd.DataFr
     return pd.DataFrame(rows, columns=cols).sort_values(["from", "to", "key"], ignore_index=True)
 
 
-def min_vertex_cut(G: nx.MultiDiGraph[Any], source: Any, target: Any) -> pd.DataFrame | None:
+def min_vertex_cut(
+    G: nx.MultiDiGraph[Any], source: Any, target: Any, *, near: str = "target"
+) -> pd.DataFrame | None:
     """The fewest places whose loss stops all supply from ``source`` to ``target``.
 
     Parameters
@@ -81,6 +106,9 @@ def min_vertex_cut(G: nx.MultiDiGraph[Any], source: Any, target: Any) -> pd.Data
         The network.
     source, target
         Node ids.
+    near
+        Which minimum cut to report when several exist: nearest the ``target``
+        (default) or the ``source``.
 
     Returns
     -------
@@ -100,8 +128,18 @@ def min_vertex_cut(G: nx.MultiDiGraph[Any], source: Any, target: Any) -> pd.Data
         return pd.DataFrame(columns=cols)
     if G.has_edge(source, target):
         return None
-    D: nx.DiGraph[Any] = nx.DiGraph(G)
-    cut = nx.minimum_node_cut(D, source, target)
+    # Split every node n into (n, 0) -> (n, 1) of capacity 1; links get unbounded capacity,
+    # so a minimum cut of this graph cuts only node arcs (Even's construction).
+    S: nx.DiGraph[Any] = nx.DiGraph()
+    for n in G.nodes:
+        if n not in (source, target):
+            S.add_edge((n, 0), (n, 1), capacity=1)
+    for u, v in G.edges():
+        S.add_edge(
+            (u, 1) if u not in (source, target) else u, (v, 0) if v not in (source, target) else v
+        )
+    part_s, part_t = _near_cut(S, source, target, near)
+    cut = {n for n in G.nodes if (n, 0) in part_s and (n, 1) in part_t}
     rows = [
         {
             "node": n,

@@ -39,3 +39,13 @@ def test_cut_when_already_disconnected_is_empty(toy):
 def test_same_endpoints_refused(toy):
     with pytest.raises(BadInputError, match="same place"):
         min_edge_cut(toy, "alpha", "alpha")
+
+
+def test_near_picks_the_extreme_minimum_cuts(toy):
+    near_t = min_edge_cut(toy, "alpha", "delta", near="target")
+    near_s = min_edge_cut(toy, "alpha", "delta", near="source")
+    assert set(near_t["v"]) == {"delta"}
+    assert set(near_s["u"]) == {"alpha"}
+    assert len(near_t) == len(near_s) == 3
+    with pytest.raises(BadInputError, match="near must be"):
+        min_edge_cut(toy, "alpha", "delta", near="middle")
