@@ -1,0 +1,463 @@
+"""Front-line polygon layers by date: which part of the network is occupied on a given day.
+
+The layers are DeepStateMap polygons mirrored under ``../shared/data`` (never copied into
+the project): one feature per day and category, with properties ``date`` (``YYYY-MM-DD``)
+and ``category`` or ``status`` (``occupied``, ``occupied_pre2022_ordlo``,
+``unknown_grey``). Plain ``.geojson`` and gzipped ``.geojson.gz`` are read alike.
+
+The layer for a date is the latest one on or before it, so a day missing from the daily
+series falls back to the day before. On a date, a node is lost when it lies inside the
+chosen categories' union (grown by an optional buffer) and an edge is lost when its
+straight segment crosses that area: a road that runs through occupied ground cannot carry
+supply even when both its towns are still held.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import shape
+
+from resilience import settings
+from resilience.analysis.impact import global_efficiency
+from resilience.errors import BadInputError
+from resilience.targets import EdgeKey, Removal, _nodes_within, _utm_transformer, apply_removal
+
+__all__ = [
+    "CATEGORIES",
+    "Frontline",
+    "frontline_removal",
+    "load_frontline",
+    "od_min_cut",
+    "parse_date",
+    "shared_data_dir",
+    "timeline",
+]
+
+#: Category names the layers use; ``occupied`` plus ORDLO is "all Russian-held territory".
+CATEGORIES = ("occupied", "occupied_pre2022_ordlo", "unknown_grey")
+
+
+def shared_data_dir() -> Path:
+    """Return the shared data folder that sits beside the project.
+
+    Returns
+    -------
+    Path
+        ``<project root>/../shared/data`` (it may not exist).
+    """
+    return settings.project_root().parent / "shared" / "data"
+
+
+def parse_date(value: str | dt.date, *, what: str = "date") -> dt.date:
+    """Read a ``YYYY-MM-DD`` date.
+
+    Parameters
+    ----------
+    value
+        The text, or a date (returned unchanged).
+    what
+        How to name the value in the error message.
+
+    Returns
+    -------
+    datetime.date
+        The date.
+
+    Raises
+    ------
+    BadInputError
+        If the text is not an ISO date.
+
+    Examples
+    --------
+    >>> parse_date("2025-11-20")
+    datetime.date(2025, 11, 20)
+    """
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        msg = f"{what} must be YYYY-MM-DD, not {value!r}"
+        raise BadInputError(msg) from None
+
+
+@dataclass(frozen=True)
+class Frontline:
+    """The polygon features of a front-line file, indexed by day and category.
+
+    Geometries are built from GeoJSON only when a day is asked for, since a daily file
+    holds hundreds of days and a timeline needs a handful.
+
+    Attributes
+    ----------
+    path
+        The file read.
+    features
+        ``(date, category)`` to the raw GeoJSON geometries of that day and category.
+    """
+
+    path: Path
+    features: dict[tuple[dt.date, str], list[dict[str, Any]]] = field(repr=False)
+
+    @property
+    def dates(self) -> list[dt.date]:
+        """The days the file covers, ascending."""
+        return sorted({d for d, _ in self.features})
+
+    @property
+    def categories(self) -> list[str]:
+        """The categories present anywhere in the file, sorted."""
+        return sorted({c for _, c in self.features})
+
+    def layer_date(self, date: str | dt.date) -> dt.date:
+        """The latest day in the file on or before ``date``.
+
+        Parameters
+        ----------
+        date
+            The day asked for.
+
+        Returns
+        -------
+        datetime.date
+            The day whose polygons stand for ``date``.
+
+        Raises
+        ------
+        BadInputError
+            If ``date`` is before the first day of the file.
+        """
+        want = parse_date(date)
+        days = self.dates
+        earlier = [d for d in days if d <= want]
+        if not earlier:
+            msg = f"{self.path.name} starts on {days[0]}; no front line on or before {want}"
+            raise BadInputError(msg)
+        return earlier[-1]
+
+    def area(self, date: str | dt.date, categories: Sequence[str] = ("occupied",)) -> Any:
+        """The union of the chosen categories on the layer day for ``date``.
+
+        Parameters
+        ----------
+        date
+            The day asked for (the latest layer on or before it is used).
+        categories
+            Categories to unite, e.g. ``("occupied", "occupied_pre2022_ordlo")``.
+
+        Returns
+        -------
+        shapely.Geometry
+            A (Multi)Polygon in WGS84 lon/lat; empty when the day has none of them.
+
+        Raises
+        ------
+        BadInputError
+            If a category is unknown or none of them is in the file.
+        """
+        _check_categories(categories, self)
+        day = self.layer_date(date)
+        geoms = [
+            shape(g).buffer(0) if not shape(g).is_valid else shape(g)
+            for c in sorted(set(categories))
+            for g in self.features.get((day, c), [])
+        ]
+        return shapely.union_all(geoms) if geoms else shapely.Polygon()
+
+
+def _check_categories(categories: Sequence[str], front: Frontline) -> None:
+    if not categories:
+        msg = f"name at least one front-line category ({', '.join(CATEGORIES)})"
+        raise BadInputError(msg)
+    unknown = [c for c in categories if c not in CATEGORIES]
+    if unknown:
+        msg = f"unknown front-line category {unknown[0]!r}; expected one of {', '.join(CATEGORIES)}"
+        raise BadInputError(msg)
+    if not set(categories) & set(front.categories):
+        msg = (
+            f"{front.path.name} has none of the categories {', '.join(categories)} "
+            f"(it has {', '.join(front.categories)})"
+        )
+        raise BadInputError(msg)
+
+
+def load_frontline(path: str | Path) -> Frontline:
+    """Read a front-line polygon file (``.geojson`` or ``.geojson.gz``).
+
+    Parameters
+    ----------
+    path
+        The file. Relative paths are taken from the current folder.
+
+    Returns
+    -------
+    Frontline
+        Its features by day and category.
+
+    Raises
+    ------
+    BadInputError
+        If the file is missing, not GeoJSON, or a feature lacks a usable ``date``.
+    """
+    p = Path(path)
+    if not p.is_file():
+        msg = f"front-line file not found: {p}"
+        raise BadInputError(msg)
+    try:
+        opener = gzip.open if p.name.endswith(".gz") else open
+        with opener(p, "rt", encoding="utf-8") as fh:
+            data = json.load(fh)
+        raw = data["features"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        msg = f"{p.name}: not a readable GeoJSON FeatureCollection ({str(exc).splitlines()[0]})"
+        raise BadInputError(msg) from None
+    features: dict[tuple[dt.date, str], list[dict[str, Any]]] = {}
+    for i, feat in enumerate(raw):
+        props = feat.get("properties") or {}
+        geom = feat.get("geometry")
+        if not geom or geom.get("type") not in ("Polygon", "MultiPolygon"):
+            continue
+        if "date" not in props:
+            msg = f"{p.name}: feature {i} has no 'date' property"
+            raise BadInputError(msg)
+        day = parse_date(str(props["date"])[:10], what=f"{p.name}: feature {i} 'date'")
+        category = str(props.get("category") or props.get("status") or "occupied")
+        features.setdefault((day, category), []).append(geom)
+    if not features:
+        msg = f"{p.name}: no dated polygon features"
+        raise BadInputError(msg)
+    return Frontline(p, features)
+
+
+def _segments_crossing(G: nx.MultiDiGraph[Any], area: Any, buffer_m: float) -> set[EdgeKey]:
+    """Edges whose straight segment crosses ``area`` (grown by ``buffer_m``)."""
+    if area.is_empty:
+        return set()
+    edges = sorted(G.edges(keys=True), key=lambda e: (str(e[0]), str(e[1]), e[2]))
+    if not edges:
+        return set()
+    lines = shapely.linestrings(
+        [
+            [(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])]
+            for u, v, _ in edges
+        ]
+    )
+    if buffer_m > 0:
+        c = area.centroid
+        tf = _utm_transformer(c.x, c.y)
+        from shapely.ops import transform  # noqa: PLC0415 - only with a buffer
+
+        area = transform(tf.transform, area).buffer(buffer_m)
+        lines = np.array([transform(tf.transform, line) for line in lines])
+    shapely.prepare(area)
+    hit = shapely.intersects(area, lines)
+    return {edges[i] for i in np.flatnonzero(hit)}
+
+
+def frontline_removal(
+    G: nx.MultiDiGraph[Any],
+    front: Frontline,
+    date: str | dt.date,
+    *,
+    categories: Sequence[str] = ("occupied",),
+    buffer_m: float = 0.0,
+) -> Removal:
+    """What the occupied area on ``date`` takes out of the network.
+
+    Parameters
+    ----------
+    G
+        The network (not changed).
+    front
+        The front-line layers.
+    date
+        The day; the latest layer on or before it is used.
+    categories
+        Categories counted as lost.
+    buffer_m
+        Grow the area by this many metres first (e.g. the reach of drones and artillery).
+
+    Returns
+    -------
+    Removal
+        Nodes inside the area and edges crossing it; labelled ``front line <day>``.
+
+    Raises
+    ------
+    BadInputError
+        If the date precedes the file or a category is unknown.
+    """
+    area = front.area(date, categories)
+    nodes = _nodes_within(G, area, buffer_m) if not area.is_empty else frozenset()
+    edges = {e for e in _segments_crossing(G, area, buffer_m) if not {e[0], e[1]} & nodes}
+    day = front.layer_date(date)
+    return Removal(frozenset(nodes), frozenset(edges), (f"front line {day.isoformat()}",))
+
+
+def od_min_cut(
+    G: nx.MultiDiGraph[Any], origins: Iterable[Any], destinations: Iterable[Any]
+) -> tuple[int, list[EdgeKey]]:
+    """The fewest links whose loss separates every origin from every destination.
+
+    A super-source feeds every origin and every destination drains into a super-sink,
+    both with unlimited capacity, on a collapsed copy of ``G`` where each link's capacity
+    is its number of parallel edges (each a separate physical route).
+
+    Parameters
+    ----------
+    G
+        The network (not changed).
+    origins, destinations
+        Node ids; those not in ``G`` are ignored.
+
+    Returns
+    -------
+    tuple
+        The cut size and the cut edges ``(u, v, key)`` (every parallel edge), sorted.
+        ``(0, [])`` when no destination is reachable or a side is empty.
+    """
+    from resilience.network import to_digraph  # noqa: PLC0415 - keeps the import graph flat
+
+    src = [o for o in dict.fromkeys(origins) if o in G]
+    dst = [d for d in dict.fromkeys(destinations) if d in G and d not in set(src)]
+    if not src or not dst:
+        return 0, []
+    D = to_digraph(G)
+    s, t = ("__super_source__",), ("__super_sink__",)
+    # No capacity attribute means unlimited capacity in networkx flows.
+    D.add_edges_from((s, o) for o in src)
+    D.add_edges_from((d, t) for d in dst)
+    if not nx.has_path(D, s, t):
+        return 0, []
+    _, (reach, _) = nx.minimum_cut(D, s, t, capacity="capacity")
+    edges = sorted(
+        (
+            (u, v, k)
+            for u in reach
+            if u != s
+            for v in G.successors(u)
+            if v not in reach
+            for k in G[u][v]
+        ),
+        key=lambda e: (str(e[0]), str(e[1]), e[2]),
+    )
+    return len(edges), [(u, v, int(k)) for u, v, k in edges]
+
+
+def _date_range(start: dt.date, end: dt.date, every_days: int) -> list[dt.date]:
+    if every_days < 1:
+        msg = f"the timeline step must be at least one day, not {every_days}"
+        raise BadInputError(msg)
+    if end < start:
+        msg = f"the timeline ends ({end}) before it starts ({start})"
+        raise BadInputError(msg)
+    n = (end - start).days // every_days
+    days = [start + dt.timedelta(days=i * every_days) for i in range(n + 1)]
+    return days if days[-1] == end else [*days, end]
+
+
+def timeline(
+    G: nx.MultiDiGraph[Any],
+    frontline_file: str | Path | Frontline,
+    start: str | dt.date,
+    end: str | dt.date,
+    every_days: int,
+    origins: Sequence[Any],
+    destinations: Sequence[Any],
+    *,
+    categories: Sequence[str] = ("occupied",),
+    buffer_m: float = 0.0,
+    weight: str = "travel_time",
+) -> pd.DataFrame:
+    """How supply degrades as the front line moves, one row per date.
+
+    Parameters
+    ----------
+    G
+        The intact network (not changed).
+    frontline_file
+        A front-line file, or one already read with :func:`load_frontline`.
+    start, end
+        First and last day (``end`` is always included).
+    every_days
+        Step between days.
+    origins, destinations
+        Node ids of supply origins and destinations.
+    categories
+        Categories counted as lost.
+    buffer_m
+        Buffer around the area, metres.
+    weight
+        Edge attribute minimised (seconds for ``travel_time``; reported in minutes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date``, ``layer_date``, ``nodes_lost``, ``edges_lost``, ``destinations_reachable``,
+        ``destinations_total``, ``pairs_cut_off``, ``mean_time_increase_min`` (over pairs
+        still connected), ``min_cut``, ``efficiency_loss_pct``.
+
+    Raises
+    ------
+    BadInputError
+        If the dates are malformed or out of the file's range.
+    """
+    front = (
+        frontline_file if isinstance(frontline_file, Frontline) else load_frontline(frontline_file)
+    )
+    days = _date_range(parse_date(start, what="--from"), parse_date(end, what="--to"), every_days)
+    scale = 60.0 if weight == "travel_time" else 1.0
+    src = list(dict.fromkeys(origins))
+    dst = list(dict.fromkeys(destinations))
+    before = {o: nx.single_source_dijkstra_path_length(G, o, weight=weight) for o in src}
+    e_before = global_efficiency(G, weight=weight)
+    rows = []
+    for day in days:
+        removal = frontline_removal(G, front, day, categories=categories, buffer_m=buffer_m)
+        H = apply_removal(G, removal)
+        after = {
+            o: nx.single_source_dijkstra_path_length(H, o, weight=weight) if o in H else {}
+            for o in src
+        }
+        reachable = sum(1 for d in dst if any(d in after[o] for o in src))
+        increases = [
+            (after[o][d] - before[o][d]) / scale
+            for o in src
+            for d in dst
+            if d in before[o] and d in after[o]
+        ]
+        cut_off = sum(1 for o in src for d in dst if d in before[o] and d not in after[o])
+        e_after = global_efficiency(H, weight=weight, n_total=G.number_of_nodes())
+        size, _ = od_min_cut(H, src, dst)
+        rows.append(
+            {
+                "date": day.isoformat(),
+                "layer_date": front.layer_date(day).isoformat(),
+                "nodes_lost": len(removal.nodes),
+                "edges_lost": len(removal.edges),
+                "destinations_reachable": reachable,
+                "destinations_total": len(dst),
+                "pairs_cut_off": cut_off,
+                "mean_time_increase_min": round(float(np.mean(increases)), 1)
+                if increases
+                else math.nan,
+                "min_cut": size,
+                "efficiency_loss_pct": round(100 * (e_before - e_after) / e_before, 1)
+                if e_before
+                else math.nan,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,431 @@
+"""Scenario files: what is lost, between which places supply is measured, and the result.
+
+A scenario is a TOML file (see ``scenarios/``)::
+
+    name = "pokrovsk-falls"
+    description = "Pokrovsk and its station are lost."
+    graph = "pokrovsk"                 # optional: region name, cached graph or file
+    origins = ["dnipro"]               # optional: the region's defaults
+    destinations = ["kramatorsk"]      # optional
+    weight = "travel_time"             # or "length"
+    seed = 0                           # for sampled betweenness
+    [removals]
+    places = ["pokrovsk"]
+    refs = ["M-30"]
+    corridors = ["myrnohrad-corridor"]
+    edges = [["pokrovsk", "myrnohrad"]]
+    polygons = [{ file = "zone.geojson", buffer_m = 500 }]
+    frontline = { file = "../shared/data/.../keydates.geojson", date = "2025-11-20",
+                  categories = ["occupied"] }
+
+Relative file paths are taken from the project root (the folder holding ``scenarios/``).
+Unknown keys are refused, and every problem becomes one
+:class:`~resilience.errors.BadScenarioError` line naming the file, the key and what was
+expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import networkx as nx
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from resilience import settings
+from resilience.analysis.centrality import edge_betweenness
+from resilience.analysis.impact import CutResult, cut
+from resilience.errors import BadScenarioError, ResilienceError
+from resilience.frontline import CATEGORIES, frontline_removal, load_frontline, od_min_cut
+from resilience.network import edge_label
+from resilience.targets import EdgeKey, Removal, apply_removal, build_removal, resolve_od
+
+__all__ = [
+    "FrontlineSpec",
+    "PolygonSpec",
+    "Removals",
+    "Scenario",
+    "ScenarioResult",
+    "compare",
+    "load_scenario",
+    "resolve_path",
+    "run_scenario",
+]
+
+_TOP_CRITICAL = 10
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class PolygonSpec(_Strict):
+    """A polygon layer whose nodes are removed.
+
+    Attributes
+    ----------
+    file
+        GeoJSON / GeoPackage / Shapefile path.
+    buffer_m
+        Grow the polygons by this many metres.
+    """
+
+    file: str = Field(min_length=1)
+    buffer_m: float = Field(default=0.0, ge=0)
+
+
+class FrontlineSpec(_Strict):
+    """The occupied area on a date, from a dated front-line layer.
+
+    Attributes
+    ----------
+    file
+        Front-line file (``.geojson`` or ``.geojson.gz``) with ``date`` properties.
+    date
+        The day; the latest layer on or before it is used.
+    categories
+        Categories counted as lost.
+    buffer_m
+        Grow the area by this many metres.
+    """
+
+    file: str = Field(min_length=1)
+    date: dt.date
+    categories: tuple[Literal["occupied", "occupied_pre2022_ordlo", "unknown_grey"], ...] = (
+        "occupied",
+    )
+    buffer_m: float = Field(default=0.0, ge=0)
+
+    @field_validator("categories")
+    @classmethod
+    def _not_empty(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            msg = f"at least one of {', '.join(CATEGORIES)}"
+            raise ValueError(msg)
+        return value
+
+
+class Removals(_Strict):
+    """Everything a scenario takes out (all optional; none means the baseline).
+
+    Attributes
+    ----------
+    places, refs, corridors
+        Place names, road/rail refs and corridor names.
+    edges
+        Pairs of places whose direct links are cut.
+    polygons
+        Polygon layers.
+    frontline
+        The occupied area on a date.
+    """
+
+    places: tuple[str, ...] = ()
+    refs: tuple[str, ...] = ()
+    corridors: tuple[str, ...] = ()
+    edges: tuple[tuple[str, str], ...] = ()
+    polygons: tuple[PolygonSpec, ...] = ()
+    frontline: FrontlineSpec | None = None
+
+
+class Scenario(_Strict):
+    """A validated scenario file.
+
+    Attributes
+    ----------
+    name
+        Short slug used for report folders (default: the file name).
+    description
+        What the scenario models, one or more sentences.
+    graph
+        Network to load (``None``: the embedded default region).
+    removals
+        What is lost.
+    origins, destinations
+        Place names; empty for the region's defaults.
+    weight
+        ``travel_time`` or ``length``.
+    seed
+        Seed for sampled betweenness.
+    samples
+        Sample this many sources for betweenness (exact when absent).
+    source
+        The file it was read from (set by :func:`load_scenario`).
+    """
+
+    name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    description: str = Field(min_length=1)
+    graph: str | None = None
+    removals: Removals = Removals()
+    origins: tuple[str, ...] = ()
+    destinations: tuple[str, ...] = ()
+    weight: Literal["travel_time", "length"] = "travel_time"
+    seed: int = 0
+    samples: int | None = Field(default=None, ge=1)
+    source: Path | None = Field(default=None, exclude=True)
+
+
+def resolve_path(path: str | Path) -> Path:
+    """A scenario's file path: absolute as given, relative from the project root.
+
+    Parameters
+    ----------
+    path
+        The path written in the scenario.
+
+    Returns
+    -------
+    Path
+        The resolved path.
+    """
+    p = Path(path)
+    return p if p.is_absolute() else (settings.project_root() / p).resolve()
+
+
+def _explain(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    key = ".".join(str(part) for part in err["loc"]) or "(top level)"
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key {key!r}"
+    if kind == "missing":
+        return f"missing key {key!r}"
+    got = err.get("input")
+    shown = repr(got) if not isinstance(got, dict) else "a table"
+    detail = str(err["msg"]).removeprefix("Value error, ")
+    return f"key {key!r}: expected {detail[0].lower()}{detail[1:]} (got {shown[:60]})"
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    Parameters
+    ----------
+    path
+        The TOML file.
+
+    Returns
+    -------
+    Scenario
+        The scenario; ``name`` defaults to the file's stem.
+
+    Raises
+    ------
+    BadScenarioError
+        One line naming the file, the key and what was expected.
+    """
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        msg = f"{p}: no such scenario file"
+        raise BadScenarioError(msg) from None
+    except OSError as exc:
+        msg = f"{p}: cannot read ({exc.strerror or exc})"
+        raise BadScenarioError(msg) from None
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{p}: not valid TOML ({str(exc).splitlines()[0]})"
+        raise BadScenarioError(msg) from None
+    data.setdefault("name", p.stem)
+    if "source" in data:
+        msg = f"{p}: unknown key 'source'"
+        raise BadScenarioError(msg)
+    try:
+        return Scenario.model_validate({**data, "source": p})
+    except ValidationError as exc:
+        msg = f"{p}: {_explain(exc)}"
+        raise BadScenarioError(msg) from None
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """What a scenario does to supply.
+
+    Attributes
+    ----------
+    scenario
+        The scenario run.
+    graph
+        The intact network.
+    removal
+        What was removed.
+    origins, destinations
+        Endpoint node ids.
+    impact
+        The OD table, summary and components (see :func:`resilience.cut`).
+    min_cut_before, min_cut_after
+        Fewest links separating the origin set from the destination set.
+    min_cut
+        The cut links of the damaged network: ``u``, ``v``, ``key``, ``label``, ``mode``.
+    critical
+        The top edges by betweenness of the damaged network.
+    """
+
+    scenario: Scenario
+    graph: nx.MultiDiGraph[Any]
+    removal: Removal
+    origins: list[Any]
+    destinations: list[Any]
+    impact: CutResult
+    min_cut_before: int
+    min_cut_after: int
+    min_cut: pd.DataFrame
+    critical: pd.DataFrame
+
+    def metric(self, name: str) -> tuple[Any, Any]:
+        """``(before, after)`` of a row of the impact summary."""
+        row = self.impact.summary.loc[self.impact.summary["metric"] == name].iloc[0]
+        return row["before"], row["after"]
+
+
+def _scenario_error(sc: Scenario, exc: ResilienceError) -> BadScenarioError:
+    where = sc.source if sc.source is not None else sc.name
+    return BadScenarioError(f"{where}: {exc}")
+
+
+def _removal(G: nx.MultiDiGraph[Any], sc: Scenario) -> Removal:
+    r = sc.removals
+    base = build_removal(
+        G,
+        nodes=r.places,
+        refs=r.refs,
+        corridors=r.corridors,
+        edges=r.edges,
+    )
+    nodes, edges, labels = set(base.nodes), set(base.edges), list(base.labels)
+    for poly in r.polygons:
+        extra = build_removal(G, polygons=[resolve_path(poly.file)], polygon_buffer_m=poly.buffer_m)
+        nodes |= extra.nodes
+        labels += extra.labels
+    if r.frontline is not None:
+        front_path = resolve_path(r.frontline.file)
+        front = load_frontline(front_path)
+        extra = frontline_removal(
+            G,
+            front,
+            r.frontline.date,
+            categories=r.frontline.categories,
+            buffer_m=r.frontline.buffer_m,
+        )
+        nodes |= extra.nodes
+        edges |= extra.edges
+        labels += extra.labels
+    edges = {e for e in edges if e[0] not in nodes and e[1] not in nodes}
+    return Removal(frozenset(nodes), frozenset(edges), tuple(labels))
+
+
+def _edge_frame(G: nx.MultiDiGraph[Any], edges: Sequence[EdgeKey]) -> pd.DataFrame:
+    rows = [
+        {
+            "u": u,
+            "v": v,
+            "key": k,
+            "label": edge_label(G, u, v, k),
+            "mode": G.edges[u, v, k].get("mode", ""),
+        }
+        for u, v, k in edges
+    ]
+    return pd.DataFrame(rows, columns=["u", "v", "key", "label", "mode"])
+
+
+def run_scenario(sc: Scenario, G: nx.MultiDiGraph[Any] | None = None) -> ScenarioResult:
+    """Apply a scenario's removals and measure supply before and after.
+
+    Parameters
+    ----------
+    sc
+        The scenario.
+    G
+        The network, when already loaded; else ``sc.graph`` is loaded.
+
+    Returns
+    -------
+    ScenarioResult
+        OD times, cut-off pairs, efficiency, min cut and the critical links left.
+
+    Raises
+    ------
+    BadScenarioError
+        If a target, a file or an origin/destination of the scenario is unusable; the
+        message names the scenario file.
+    """
+    from resilience.sources.load import load_network  # noqa: PLC0415 - avoids a cycle at import
+
+    try:
+        G = G if G is not None else load_network(sc.graph)
+        removal = _removal(G, sc)
+        origins, destinations = resolve_od(G, sc.origins, sc.destinations)
+        impact = cut(G, removal, origins, destinations, weight=sc.weight)
+    except BadScenarioError:
+        raise
+    except ResilienceError as exc:
+        raise _scenario_error(sc, exc) from None
+    H = apply_removal(G, removal)
+    before, _ = od_min_cut(G, origins, destinations)
+    after, cut_edges = od_min_cut(H, origins, destinations)
+    critical = edge_betweenness(H, weight=sc.weight, samples=sc.samples, seed=sc.seed)
+    critical = critical[critical["betweenness"] > 0].head(_TOP_CRITICAL).reset_index(drop=True)
+    return ScenarioResult(
+        scenario=sc,
+        graph=G,
+        removal=removal,
+        origins=origins,
+        destinations=destinations,
+        impact=impact,
+        min_cut_before=before,
+        min_cut_after=after,
+        min_cut=_edge_frame(H, cut_edges),
+        critical=critical,
+    )
+
+
+def compare(results: Sequence[ScenarioResult]) -> pd.DataFrame:
+    """One row per scenario, side by side.
+
+    Parameters
+    ----------
+    results
+        Scenario results, in the order to show.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scenario``, ``nodes_removed``, ``edges_removed``, ``od_pairs``, ``cut_off``
+        (pairs no longer connected, including lost endpoints), ``detour``,
+        ``mean_detour_pct`` (over pairs with a detour), ``max_detour_pct``,
+        ``efficiency_loss_pct``, ``min_cut_before``, ``min_cut_after``, ``top_critical``.
+    """
+    rows = []
+    for res in results:
+        od = res.impact.od
+        detours = od.loc[od["status"] == "detour", "detour_pct"]
+        e_before, e_after = res.metric("global_efficiency_per_h")
+        rows.append(
+            {
+                "scenario": res.scenario.name,
+                "nodes_removed": len(res.removal.nodes),
+                "edges_removed": len(res.removal.edges),
+                "od_pairs": len(od),
+                "cut_off": int(od["status"].isin(["cut off", "lost"]).sum()),
+                "detour": int((od["status"] == "detour").sum()),
+                "mean_detour_pct": round(float(detours.mean()), 1) if len(detours) else None,
+                "max_detour_pct": round(float(detours.max()), 1) if len(detours) else None,
+                "efficiency_loss_pct": round(100 * (e_before - e_after) / e_before, 1)
+                if e_before
+                else None,
+                "min_cut_before": res.min_cut_before,
+                "min_cut_after": res.min_cut_after,
+                "top_critical": res.critical["label"].iloc[0] if len(res.critical) else "",
+            }
+        )
+    frame = pd.DataFrame(rows)
+    for col in ("mean_detour_pct", "max_detour_pct", "efficiency_loss_pct"):
+        if col in frame:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    return frame
