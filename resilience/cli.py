@@ -379,3 +379,4 @@ def main() -> Any:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+from resilience import cli_scenarios as _cli_scenarios  # noqa: E402, F401
