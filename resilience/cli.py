@@ -45,6 +45,18 @@ GraphOpt = Annotated[
         metavar="NAME|PATH",
     ),
 ]
+ModeOpt = Annotated[
+    str | None,
+    typer.Option("--mode", help="Mode of a line-layer --graph: rail (default) or road."),
+]
+StationsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--stations",
+        help="Station point layer for a rail line-layer --graph (names and attaches them).",
+        metavar="FILE",
+    ),
+]
 NodeOpt = Annotated[
     list[str] | None,
     typer.Option("--node", "-n", help="Remove a place (name or alias; repeatable), e.g. pokrovsk."),
@@ -156,6 +168,8 @@ def cut(
     origin: OriginOpt = None,
     destination: DestOpt = None,
     graph: GraphOpt = None,
+    mode: ModeOpt = None,
+    stations: StationsOpt = None,
     weight: WeightOpt = "travel_time",
     out: OutOpt = None,
 ) -> None:
@@ -174,7 +188,7 @@ def cut(
     from resilience.targets import build_removal, resolve_od  # noqa: PLC0415
 
     w = _weight(weight)
-    G = load_network(graph)
+    G = load_network(graph, mode=mode, stations=stations)
     removal = build_removal(
         G,
         nodes=node or [],
@@ -206,6 +220,8 @@ def cut(
 @_friendly
 def centrality(
     graph: GraphOpt = None,
+    mode: ModeOpt = None,
+    stations: StationsOpt = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Rows to show.")] = 15,
     samples: Annotated[
         int | None,
@@ -226,7 +242,7 @@ def centrality(
     from resilience.sources.load import load_network  # noqa: PLC0415
 
     w = _weight(weight)
-    G = load_network(graph)
+    G = load_network(graph, mode=mode, stations=stations)
     nodes = node_betweenness(G, weight=w, samples=samples, seed=seed)
     edges = edge_betweenness(G, weight=w, samples=samples, seed=seed)
     kind = "exact" if samples is None else f"sampled, {samples} sources, seed {seed}"
@@ -241,6 +257,8 @@ def mincut(
     source: Annotated[str, typer.Option("--source", "-s", help="Supply origin, e.g. dnipro.")],
     target: Annotated[str, typer.Option("--target", "-t", help="Destination, e.g. myrnohrad.")],
     graph: GraphOpt = None,
+    mode: ModeOpt = None,
+    stations: StationsOpt = None,
     out: OutOpt = None,
 ) -> None:
     """The minimum edge cut and minimum vertex cut between two places.
@@ -256,7 +274,7 @@ def mincut(
     from resilience.sources.load import load_network  # noqa: PLC0415
     from resilience.targets import endpoint, normalize_name  # noqa: PLC0415
 
-    G = load_network(graph)
+    G = load_network(graph, mode=mode, stations=stations)
     s, t = endpoint(G, source), endpoint(G, target)
     if s == t:
         msg = f"source and target are the same place ({source!r}, {target!r})"
@@ -290,6 +308,8 @@ def paths(
     edge: EdgeOpt = None,
     polygon: PolygonOpt = None,
     graph: GraphOpt = None,
+    mode: ModeOpt = None,
+    stations: StationsOpt = None,
     weight: WeightOpt = "travel_time",
     out: OutOpt = None,
 ) -> None:
@@ -306,7 +326,7 @@ def paths(
     from resilience.targets import apply_removal, build_removal, endpoint, normalize_name  # noqa: PLC0415
 
     w = _weight(weight)
-    G = load_network(graph)
+    G = load_network(graph, mode=mode, stations=stations)
     s, t = endpoint(G, source), endpoint(G, target)
     if s == t:
         msg = f"source and target are the same place ({source!r}, {target!r})"
@@ -340,6 +360,8 @@ def paths(
 @_friendly
 def places(
     graph: GraphOpt = None,
+    mode: ModeOpt = None,
+    stations: StationsOpt = None,
 ) -> None:
     """List the places, refs and corridors that targets can name.
 
@@ -348,7 +370,7 @@ def places(
     from resilience.sources.load import load_network  # noqa: PLC0415
     from resilience.targets import _ref_tokens, load_corridors  # noqa: PLC0415
 
-    G = load_network(graph)
+    G = load_network(graph, mode=mode, stations=stations)
     rows = [
         {
             "id": n,
@@ -380,3 +402,4 @@ def main() -> Any:
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
 from resilience import cli_scenarios as _cli_scenarios  # noqa: E402, F401
+from resilience import cli_osm as _cli_osm  # noqa: E402, F401

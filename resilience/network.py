@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
@@ -124,3 +125,305 @@ def edge_label(G: nx.MultiDiGraph[Any], u: Any, v: Any, k: Any = None) -> str:
         name = f"{node_label(G, u)}–{node_label(G, v)}"
     mode = data.get("mode", "")
     return " ".join(p for p in (ref, name, f"({mode})" if mode else "") if p)
+
+
+__all__ += ["consolidate", "edge_mode", "impute_speeds_and_times", "make_multimodal"]
+
+#: Speed (km/h) of a road class when OpenStreetMap gives no ``maxspeed`` for any edge of it:
+#: Ukrainian limits outside towns (trunk 90-110, rural 90) lowered for laden trucks.
+ROAD_SPEEDS_KPH: dict[str, float] = {
+    "motorway": 100.0,
+    "motorway_link": 50.0,
+    "trunk": 80.0,
+    "trunk_link": 40.0,
+    "primary": 70.0,
+    "primary_link": 40.0,
+    "secondary": 60.0,
+    "secondary_link": 35.0,
+    "tertiary": 50.0,
+    "tertiary_link": 30.0,
+    "unclassified": 40.0,
+    "residential": 30.0,
+    "service": 20.0,
+}
+#: Road speed for a class in neither OSM ``maxspeed`` nor :data:`ROAD_SPEEDS_KPH`.
+ROAD_FALLBACK_KPH = 40.0
+#: Freight train speed (km/h) by OSM ``usage``; sidings, yards and spurs (``service``) are slow.
+RAIL_SPEEDS_KPH: dict[str, float] = {
+    "main": 70.0,
+    "branch": 45.0,
+    "industrial": 25.0,
+    "military": 40.0,
+    "tourism": 30.0,
+    "service": 15.0,
+}
+#: Rail speed when a track has neither ``maxspeed`` nor a known ``usage``/``service``.
+RAIL_FALLBACK_KPH = 50.0
+#: Rail stations farther than this from every road node get no transfer edge.
+TRANSFER_MAX_M = 3000.0
+_STATION_TAGS = frozenset({"station", "halt"})
+
+
+def _first(value: Any) -> str:
+    """The first item of an OSM attribute that simplification may have turned into a list."""
+    if isinstance(value, list | tuple):
+        value = value[0] if value else ""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _parse_kph(value: Any) -> float | None:
+    """Km/h from an OSM ``maxspeed`` (``80``, ``"80;60"``, ``"50 mph"``), else ``None``."""
+    values = value if isinstance(value, list | tuple) else [value]
+    speeds = []
+    for item in values:
+        for part in str(item).split(";"):
+            text = part.strip().lower()
+            factor = 1.609344 if text.endswith("mph") else 1.0
+            try:
+                speed = float(text.removesuffix("mph").strip()) * factor
+            except ValueError:
+                continue
+            if speed > 0 and math.isfinite(speed):
+                speeds.append(speed)
+    return min(speeds) if speeds else None
+
+
+def _rail_kph(data: dict[str, Any]) -> float:
+    observed = _parse_kph(data.get("maxspeed"))
+    if observed is not None:
+        return observed
+    if _first(data.get("service")):
+        return RAIL_SPEEDS_KPH["service"]
+    return RAIL_SPEEDS_KPH.get(_first(data.get("usage")), RAIL_FALLBACK_KPH)
+
+
+def edge_mode(data: dict[str, Any]) -> str:
+    """An edge's mode: its ``mode`` attribute, else ``rail`` for a railway, else ``road``.
+
+    Parameters
+    ----------
+    data
+        Edge attributes.
+
+    Returns
+    -------
+    str
+        ``road``, ``rail`` or ``transfer``.
+    """
+    mode = data.get("mode")
+    if mode:
+        return str(mode)
+    return "rail" if _first(data.get("railway")) else "road"
+
+
+def impute_speeds_and_times(G: nx.MultiDiGraph[Any]) -> nx.MultiDiGraph[Any]:
+    """Give every road and rail edge ``speed_kph`` and ``travel_time`` (s), in place.
+
+    Road edges go through :func:`osmnx.add_edge_speeds`: a tagged ``maxspeed`` wins, an
+    untagged edge gets the mean ``maxspeed`` of its class in this graph, and a class with
+    no tagged edge falls back to :data:`ROAD_SPEEDS_KPH` (then :data:`ROAD_FALLBACK_KPH`).
+    Rail edges take their ``maxspeed``, else :data:`RAIL_SPEEDS_KPH` by ``service`` or
+    ``usage``, else :data:`RAIL_FALLBACK_KPH`. Transfer edges keep their own time. Every
+    edge gets ``mode``.
+
+    Parameters
+    ----------
+    G
+        A graph whose edges have ``length`` in metres.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        ``G`` itself.
+
+    Raises
+    ------
+    BadGraphError
+        If an edge has no usable ``length``.
+    """
+    road: nx.MultiDiGraph[Any] = nx.MultiDiGraph(crs=G.graph.get("crs", "epsg:4326"))
+    for u, v, k, data in G.edges(keys=True, data=True):
+        mode = edge_mode(data)
+        data["mode"] = mode
+        try:
+            length = float(data["length"])
+        except (KeyError, TypeError, ValueError):
+            msg = f"edge {u!r}->{v!r} has no usable length"
+            raise BadGraphError(msg) from None
+        if mode == "road":
+            attrs = {"highway": data.get("highway") or "unclassified"}
+            if data.get("maxspeed") is not None:
+                attrs["maxspeed"] = data["maxspeed"]
+            road.add_edge(u, v, k, **attrs)
+        elif mode == "rail":
+            data["speed_kph"] = round(_rail_kph(data), 1)
+            data["travel_time"] = round(length / (data["speed_kph"] / 3.6), 1)
+    if road.number_of_edges():
+        import osmnx as ox  # noqa: PLC0415 - slow import, only needed when there are roads
+
+        road = ox.add_edge_speeds(road, hwy_speeds=ROAD_SPEEDS_KPH, fallback=ROAD_FALLBACK_KPH)
+        for u, v, k, rd in road.edges(keys=True, data=True):
+            speed = float(rd["speed_kph"])
+            data = G.edges[u, v, k]
+            data["speed_kph"] = round(speed, 1)
+            data["travel_time"] = round(float(data["length"]) / (speed / 3.6), 1)
+    return G
+
+
+def _station_nodes(G: nx.MultiDiGraph[Any]) -> list[Any]:
+    return [
+        n
+        for n, d in G.nodes(data=True)
+        if d.get("kind") == "station" or _first(d.get("railway")) in _STATION_TAGS
+    ]
+
+
+def make_multimodal(
+    road: nx.MultiDiGraph[Any],
+    rail: nx.MultiDiGraph[Any],
+    transfer_s: float = 1800.0,
+    link_stations: bool = True,
+    *,
+    max_link_m: float = TRANSFER_MAX_M,
+) -> nx.MultiDiGraph[Any]:
+    """Merge a road graph and a rail graph into one network joined at stations.
+
+    The two networks share no node: a rail node whose id is also a road node (a level
+    crossing in OpenStreetMap) gets a twin id (``-id`` for integers, ``"rail:id"``
+    otherwise), so trains and trucks only change network through a transfer. Each rail
+    station (``kind="station"`` or ``railway=station|halt``) is joined to the nearest
+    road node within ``max_link_m`` by a pair of ``transfer`` edges whose ``travel_time``
+    is ``transfer_s`` (default 30 min: unloading, reloading and waiting at the ramp) and
+    whose ``length`` is the straight-line distance.
+
+    Parameters
+    ----------
+    road, rail
+        Graphs in WGS84 (node ``x``/``y``); not changed.
+    transfer_s
+        Time of one road↔rail transfer, in seconds.
+    link_stations
+        Add the transfer edges; without them the modes are separate components.
+    max_link_m
+        A station farther than this from every road node stays rail-only.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The multimodal graph; every edge has ``mode`` (``road``, ``rail``, ``transfer``).
+
+    Raises
+    ------
+    BadGraphError
+        If ``transfer_s`` is negative or not finite.
+    """
+    if not math.isfinite(transfer_s) or transfer_s < 0:
+        msg = f"transfer time must be a non-negative number of seconds, not {transfer_s!r}"
+        raise BadGraphError(msg)
+    G: nx.MultiDiGraph[Any] = nx.MultiDiGraph()
+    G.graph.update(rail.graph)
+    G.graph.update(road.graph)
+    G.graph["crs"] = "epsg:4326"
+    G.graph["modes"] = "road,rail"
+    for n, d in road.nodes(data=True):
+        G.add_node(n, **{**d, "mode": d.get("mode") or "road"})
+    for u, v, k, d in road.edges(keys=True, data=True):
+        G.add_edge(u, v, k, **{**d, "mode": d.get("mode") or "road"})
+
+    def twin(n: Any) -> Any:
+        if n not in road:
+            return n
+        return -n if isinstance(n, int) and n > 0 else f"rail:{n}"
+
+    for n, d in rail.nodes(data=True):
+        G.add_node(twin(n), **{**d, "mode": "rail"})
+    for u, v, k, d in rail.edges(keys=True, data=True):
+        G.add_edge(twin(u), twin(v), k, **{**d, "mode": d.get("mode") or "rail"})
+
+    if link_stations and road.number_of_nodes():
+        _link_stations(G, road, rail, twin, transfer_s, max_link_m)
+    return G
+
+
+def _link_stations(
+    G: nx.MultiDiGraph[Any],
+    road: nx.MultiDiGraph[Any],
+    rail: nx.MultiDiGraph[Any],
+    twin: Callable[[Any], Any],
+    transfer_s: float,
+    max_link_m: float,
+) -> None:
+    """Join each rail station to its nearest road node by a pair of transfer edges."""
+    from resilience._geo import haversine_m_array  # noqa: PLC0415 - avoids a cycle at import
+
+    road_ids = list(road.nodes)
+    lat = [road.nodes[n]["y"] for n in road_ids]
+    lon = [road.nodes[n]["x"] for n in road_ids]
+    for s in _station_nodes(rail):
+        sd = rail.nodes[s]
+        dist = haversine_m_array(lat, lon, float(sd["y"]), float(sd["x"]))
+        i = int(dist.argmin())
+        if dist[i] > max_link_m:
+            continue
+        name = sd.get("name") or str(s)
+        attrs = {
+            "mode": "transfer",
+            "length": round(float(dist[i]), 1),
+            "travel_time": float(transfer_s),
+            "speed_kph": round(float(dist[i]) / max(transfer_s, 1.0) * 3.6, 3),
+            "name": f"{name} transfer",
+            "ref": "",
+        }
+        G.add_edge(twin(s), road_ids[i], **attrs)
+        G.add_edge(road_ids[i], twin(s), **attrs)
+
+
+def consolidate(G: nx.MultiDiGraph[Any], tolerance_m: float) -> nx.MultiDiGraph[Any]:
+    """Merge the nodes of one complex junction or station throat into one node.
+
+    Runs :func:`osmnx.consolidate_intersections` in the graph's UTM projection (so the
+    tolerance is in metres) and returns the result in WGS84. Each mode is consolidated on
+    its own so a road junction never swallows a nearby rail node; consolidate before
+    :func:`make_multimodal`, which adds the transfer edges.
+
+    Parameters
+    ----------
+    G
+        A road-only or rail-only graph in WGS84 with ``geometry``-free or osmnx edges.
+    tolerance_m
+        Nodes within this distance of each other (buffer radius) merge.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        A new graph; ``G`` is not changed. Node ids are renumbered from 0.
+
+    Raises
+    ------
+    BadGraphError
+        If the tolerance is not positive, or ``G`` already has transfer edges or mixes modes.
+    """
+    import osmnx as ox  # noqa: PLC0415 - slow import, only needed for OSM-style graphs
+
+    if not math.isfinite(tolerance_m) or tolerance_m <= 0:
+        msg = f"consolidation tolerance must be a positive number of metres, not {tolerance_m!r}"
+        raise BadGraphError(msg)
+    modes = {edge_mode(d) for *_, d in G.edges(data=True)}
+    if len(modes) > 1:
+        msg = "consolidate road and rail separately, before make_multimodal joins them"
+        raise BadGraphError(msg)
+    H = G.copy()
+    H.graph.setdefault("crs", "epsg:4326")
+    for n, d in H.nodes(data=True):
+        d.setdefault("street_count", H.degree(n))
+    P = ox.project_graph(H)
+    C = ox.consolidate_intersections(P, tolerance=tolerance_m, rebuild_graph=True, dead_ends=True)
+    out: nx.MultiDiGraph[Any] = ox.project_graph(C, to_latlong=True)
+    mode = modes.pop() if modes else "road"
+    for *_, d in out.edges(data=True):
+        d["mode"] = mode
+    for _, d in out.nodes(data=True):
+        d.setdefault("mode", mode)
+    return out

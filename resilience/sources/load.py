@@ -8,14 +8,20 @@ from typing import Any
 import networkx as nx
 
 from resilience import settings
-from resilience.errors import BadGraphError
+from resilience.errors import BadGraphError, BadInputError
 from resilience.network import check_graph
 from resilience.sources.bundled import load_region
 
 __all__ = ["load_network"]
 
 
-def load_network(spec: str | Path | None = None) -> nx.MultiDiGraph[Any]:
+def load_network(
+    spec: str | Path | None = None,
+    *,
+    mode: str | None = None,
+    stations: str | Path | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> nx.MultiDiGraph[Any]:
     """Load the network a command works on.
 
     Parameters
@@ -23,7 +29,15 @@ def load_network(spec: str | Path | None = None) -> nx.MultiDiGraph[Any]:
     spec
         ``None`` for the embedded default region; a region name under ``graphs/``; the
         name of a cached graph under ``graphs/`` (``NAME`` for ``NAME.graphml``); or a
-        path to a ``.graphml`` file.
+        path to a ``.graphml`` file, an OpenStreetMap extract (``.osm``, ``.osm.xml``,
+        ``.osm.bz2``, ``.osm.gz``, ``.osm.pbf``) or a line layer (``.geojson``, ``.gpkg``,
+        ``.shp``).
+    mode
+        For a line layer: ``rail`` (default) or ``road``.
+    stations
+        For a rail line layer: a point layer of stations to name and attach.
+    bbox
+        For an OSM extract: keep only ``(west, south, east, north)``.
 
     Returns
     -------
@@ -43,6 +57,8 @@ def load_network(spec: str | Path | None = None) -> nx.MultiDiGraph[Any]:
         cached = settings.graphs_dir() / f"{spec}.graphml"
         if not path.exists() and region.is_dir() and (region / "region.toml").exists():
             G = load_region(region)
+        elif path.is_file() and _is_extract(path):
+            G = _load_extract(path, mode=mode, stations=stations, bbox=bbox)
         elif path.is_file() or cached.is_file():
             G = _load_graphml(path if path.is_file() else cached)
         else:
@@ -50,6 +66,36 @@ def load_network(spec: str | Path | None = None) -> nx.MultiDiGraph[Any]:
             raise BadGraphError(msg)
     check_graph(G)
     return G
+
+
+def _is_extract(path: Path) -> bool:
+    from resilience.sources.lines import LINE_SUFFIXES  # noqa: PLC0415
+    from resilience.sources.osm import _osm_suffix  # noqa: PLC0415
+
+    suffix = _osm_suffix(path)
+    return suffix.startswith(".osm") or suffix in LINE_SUFFIXES
+
+
+def _load_extract(
+    path: Path,
+    *,
+    mode: str | None,
+    stations: str | Path | None,
+    bbox: tuple[float, float, float, float] | None,
+) -> nx.MultiDiGraph[Any]:
+    """An OSM extract or a line layer, dispatched on the file suffix."""
+    from resilience.sources.lines import graph_from_lines  # noqa: PLC0415
+    from resilience.sources.osm import _osm_suffix, load_osm_pbf, load_osm_xml  # noqa: PLC0415
+
+    suffix = _osm_suffix(path)
+    if suffix.startswith(".osm") and stations is not None:
+        msg = "--stations is for line layers; OSM extracts carry their own stations"
+        raise BadInputError(msg)
+    if suffix == ".osm.pbf":
+        return load_osm_pbf(path, bbox)
+    if suffix.startswith(".osm"):
+        return load_osm_xml(path, bbox)
+    return graph_from_lines(path, mode=mode or "rail", stations=stations)
 
 
 def _load_graphml(path: Path) -> nx.MultiDiGraph[Any]:
