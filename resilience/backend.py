@@ -344,7 +344,7 @@ def betweenness(
                 escores[g.edgeId(a, b)] * edge_scale
             )
     else:
-        nk.engineering.setSeed(seed, False)
+        nk.engineering.setSeed(seed, useThreadId=False)
         algo = nk.centrality.EstimateBetweenness(g, samples, normalized=False, parallel=False)
         algo.run()
         scores = np.asarray(algo.scores()) * node_scale

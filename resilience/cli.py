@@ -7,20 +7,62 @@ stderr and exit code 2.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TextIO, TypeVar
 
 import pandas as pd
 import typer
+from typer.core import TyperGroup
+
+# typer >= 0.16 vendors click; the usage errors it raises are its own copies of click's.
+try:
+    from typer._click.core import Context
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover - older typer on plain click
+    from click import Context  # type: ignore[assignment]
+    from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[assignment]
 
 from resilience import settings
 from resilience.errors import BadInputError, ResilienceError
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+class _OneLineGroup(TyperGroup):
+    """The command group; usage errors (missing or bad options) become one line, exit 2."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: Context | None = None,
+        **extra: Any,
+    ) -> Context:
+        with _usage_in_one_line():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Context) -> Any:
+        with _usage_in_one_line():
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _usage_in_one_line() -> Iterator[None]:
+    try:
+        yield
+    except NoArgsIsHelpError:
+        raise
+    except UsageError as exc:
+        where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        typer.echo(f"error: {exc.format_message()}{where}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+
 
 app = typer.Typer(
     name="resilience",
@@ -32,6 +74,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_OneLineGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -116,19 +159,38 @@ WeightOpt = Annotated[
 ]
 
 
+def _one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Print a warning as one ``warning: ...`` line on stderr, without source lines."""
+    del category, filename, lineno, file, line
+    text = str(message).splitlines()[0] if str(message) else "warning"
+    typer.echo(f"warning: {text}", err=True)
+
+
 def _friendly(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn library errors into one line on stderr and exit code 2."""
+    """Turn library errors into one line on stderr and exit code 2; warnings into one line."""
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except ResilienceError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
-        except KeyboardInterrupt:
-            typer.echo("interrupted; no partial files were left", err=True)
-            raise typer.Exit(130) from None
+        with warnings.catch_warnings():
+            # Library warnings (a graph file repaired, ...) are for the user: always shown,
+            # one line each, even where a test harness turns warnings into errors.
+            warnings.simplefilter("always", UserWarning)
+            warnings.showwarning = _one_line_warning
+            try:
+                return func(*args, **kwargs)
+            except ResilienceError as exc:
+                typer.echo(f"error: {exc}", err=True)
+                raise typer.Exit(2) from None
+            except KeyboardInterrupt:
+                typer.echo("interrupted; no partial files were left", err=True)
+                raise typer.Exit(130) from None
 
     return wrapper
 
@@ -256,6 +318,14 @@ def centrality(
 def mincut(
     source: Annotated[str, typer.Option("--source", "-s", help="Supply origin, e.g. dnipro.")],
     target: Annotated[str, typer.Option("--target", "-t", help="Destination, e.g. myrnohrad.")],
+    near: Annotated[
+        str,
+        typer.Option(
+            "--near",
+            help="Minimum cuts are not unique: report the one nearest the target (the last "
+            "chokepoints before it) or the source.",
+        ),
+    ] = "target",
     graph: GraphOpt = None,
     mode: ModeOpt = None,
     stations: StationsOpt = None,
@@ -279,8 +349,8 @@ def mincut(
     if s == t:
         msg = f"source and target are the same place ({source!r}, {target!r})"
         raise BadInputError(msg)
-    edges = min_edge_cut(G, s, t)
-    vertices = min_vertex_cut(G, s, t)
+    edges = min_edge_cut(G, s, t, near=near)
+    vertices = min_vertex_cut(G, s, t, near=near)
     _show(
         f"Minimum edge cut {source} → {target}: {len(edges)} link(s)",
         edges[["from", "to", "mode", "ref", "label"]],
@@ -403,3 +473,4 @@ if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
 from resilience import cli_scenarios as _cli_scenarios  # noqa: E402, F401
 from resilience import cli_osm as _cli_osm  # noqa: E402, F401
+from resilience import cli_scan as _cli_scan  # noqa: E402, F401

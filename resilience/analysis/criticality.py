@@ -81,7 +81,9 @@ def _elements(G: nx.MultiDiGraph, arrays: EdgeArrays, which: Elements) -> list[_
     if which in ("edges", "both"):
         # A link is both directions of one (u, v, key): a cut road blocks both ways.
         groups: dict[tuple[int, int, Any], list[int]] = {}
-        for i, (a, b, k) in enumerate(zip(arrays.u.tolist(), arrays.v.tolist(), arrays.key)):
+        for i, (a, b, k) in enumerate(
+            zip(arrays.u.tolist(), arrays.v.tolist(), arrays.key, strict=True)
+        ):
             if a == b:
                 continue
             groups.setdefault((min(a, b), max(a, b), k), []).append(i)
@@ -95,9 +97,7 @@ def _elements(G: nx.MultiDiGraph, arrays: EdgeArrays, which: Elements) -> list[_
     return out
 
 
-def _metrics(
-    before: FloatArray, after: FloatArray
-) -> tuple[float, float, float, int]:
+def _metrics(before: FloatArray, after: FloatArray) -> tuple[float, float, float, int]:
     """(importance, unsatisfied, efficiency_loss, pairs_affected) for one element."""
     connected = np.isfinite(before)
     n_conn = int(connected.sum())
@@ -278,9 +278,7 @@ def _tree(pred: IntArray, origin: int) -> tuple[IntArray, IntArray, IntArray]:
     return order, tin, np.asarray(size, dtype=np.int64)
 
 
-def _build_engine(
-    arrays: EdgeArrays, origins: list[Any], destinations: list[Any]
-) -> _Engine:
+def _build_engine(arrays: EdgeArrays, origins: list[Any], destinations: list[Any]) -> _Engine:
     n = arrays.n
     matrix = arrays.csr()
     matrix.sort_indices()
@@ -349,8 +347,10 @@ def _needs_work(engine: _Engine, job: tuple[str, tuple[int, ...]]) -> bool:
     return any(
         engine.edge_new[e] > engine.edge_old[e]
         and bool(
-            ((engine.pred[:, engine.edge_v[e]] == engine.edge_u[e])
-             & engine.relevant[:, engine.edge_v[e]]).any()
+            (
+                (engine.pred[:, engine.edge_v[e]] == engine.edge_u[e])
+                & engine.relevant[:, engine.edge_v[e]]
+            ).any()
         )
         for e in ids
     )
@@ -527,8 +527,7 @@ def scan(
     items = _elements(G, arrays, elements)
     engine = _build_engine(arrays, origins_, dests_)
     jobs_list: list[tuple[str, tuple[int, ...]]] = [
-        ("node", (arrays.index[e.u],)) if e.kind == "node" else ("edge", e.edges)
-        for e in items
+        ("node", (arrays.index[e.u],)) if e.kind == "node" else ("edge", e.edges) for e in items
     ]
     work = [i for i, job in enumerate(jobs_list) if _needs_work(engine, job)]
     if progress is not None and len(items) > len(work):

@@ -1,0 +1,252 @@
+"""``resilience scan`` and ``resilience attack``: criticality of every element, attack curves."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from resilience.cli import (
+    DestOpt,
+    GraphOpt,
+    OriginOpt,
+    OutOpt,
+    WeightOpt,
+    _friendly,
+    _out,
+    _show,
+    _weight,
+    _written,
+    app,
+)
+from resilience.errors import BadInputError
+
+__all__ = ["attack", "scan"]
+
+
+def _write_table(frame: pd.DataFrame, folder: Path, stem: str) -> list[Path]:
+    from resilience.report import atomic_write  # noqa: PLC0415
+
+    return [
+        atomic_write(
+            folder / f"{stem}.csv",
+            lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"),
+        ),
+        atomic_write(
+            folder / f"{stem}.parquet",
+            lambda tmp: _safe_frame(frame).to_parquet(tmp, index=False),
+        ),
+    ]
+
+
+def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    # Node ids may mix ints and strings; Parquet needs one type per column.
+    out = frame.copy()
+    for col in ("u", "v", "key"):
+        if col in out:
+            out[col] = out[col].map(lambda x: None if pd.isna(x) else str(x))
+    return out
+
+
+def _write_layer(frame: pd.DataFrame, path: Path, layer: str) -> Path:
+    import geopandas as gpd  # noqa: PLC0415 - heavy
+    from shapely import points  # noqa: PLC0415
+
+    from resilience.report import atomic_write  # noqa: PLC0415
+
+    data = _safe_frame(frame)
+    gdf = gpd.GeoDataFrame(data, geometry=points(data["x"], data["y"]), crs="EPSG:4326")
+
+    def write(tmp: Path) -> None:
+        # GDAL warns unless the file it writes ends in .gpkg; rename after.
+        named = tmp.with_suffix(".gpkg")
+        gdf.to_file(named, layer=layer, driver="GPKG", engine="pyogrio")
+        named.replace(tmp)
+
+    return atomic_write(path, write)
+
+
+@app.command()
+@_friendly
+def scan(
+    edges: Annotated[bool, typer.Option("--edges", help="Scan links (the default).")] = False,
+    nodes: Annotated[bool, typer.Option("--nodes", help="Scan places.")] = False,
+    both: Annotated[bool, typer.Option("--both", help="Scan links and places.")] = False,
+    top: Annotated[int, typer.Option("--top", min=1, help="Rows to show.")] = 15,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Run on Dask: 'local' (a local cluster of --jobs workers) or a scheduler "
+            "address such as tcp://10.0.0.5:8786.",
+            metavar="ADDR|local",
+        ),
+    ] = None,
+    origin: OriginOpt = None,
+    destination: DestOpt = None,
+    graph: GraphOpt = None,
+    weight: WeightOpt = "travel_time",
+    out: OutOpt = None,
+) -> None:
+    """Remove every link (or place) in turn and rank them by the damage to supply.
+
+    Per element: importance (mean extra travel time over the supply pairs still
+    connected, minutes), unsatisfied (share of pairs cut off) and efficiency loss.
+    Exact: only the shortest-path trees an element lies on are recomputed. Writes
+    scan.csv, scan.parquet and scan.gpkg (layer 'scan', points) and bridges.csv under
+    REPORTS/scan/.
+
+    Example: resilience scan --both --top 20 --jobs 2
+    """
+    from tqdm import tqdm  # noqa: PLC0415
+
+    from resilience.analysis.criticality import (  # noqa: PLC0415
+        bridges_and_articulation_points,
+    )
+    from resilience.analysis.criticality import scan as run_scan  # noqa: PLC0415
+    from resilience.report import atomic_write  # noqa: PLC0415
+    from resilience.sources.load import load_network  # noqa: PLC0415
+    from resilience.targets import resolve_od  # noqa: PLC0415
+
+    if sum((edges, nodes, both)) > 1:
+        msg = "give only one of --edges, --nodes, --both"
+        raise BadInputError(msg)
+    which = "both" if both else "nodes" if nodes else "edges"
+    w = _weight(weight)
+    G = load_network(graph)
+    origins, destinations = resolve_od(G, origin or [], destination or [])
+    total = (G.number_of_nodes() if which != "edges" else 0) + (
+        G.number_of_edges() if which != "nodes" else 0
+    )
+    with tqdm(
+        total=total, unit="el", desc="scan", disable=not sys.stderr.isatty(), leave=False
+    ) as bar:
+        table = run_scan(
+            G,
+            origins,
+            destinations,
+            elements=which,
+            weight=w,
+            jobs=jobs,
+            scheduler=scheduler,
+            progress=bar.update,
+        )
+    shown = table.head(top).copy()
+    if w == "travel_time":
+        shown["importance"] = (shown["importance"] / 60.0).round(1)
+        shown = shown.rename(columns={"importance": "importance_min"})
+    shown["unsatisfied"] = (100 * shown["unsatisfied"]).round(1)
+    shown["efficiency_loss"] = (100 * shown["efficiency_loss"]).round(2)
+    shown = shown.rename(columns={"unsatisfied": "cut_off_%", "efficiency_loss": "eff_loss_%"})
+    _show(
+        f"Most critical {which} ({len(table)} scanned, {len(origins)}×{len(destinations)} pairs)",
+        shown.drop(columns=["u", "v", "key", "x", "y"]),
+    )
+    bridges = bridges_and_articulation_points(G)
+    folder = _out(out) / "scan"
+    paths = _write_table(table, folder, "scan")
+    paths.append(_write_layer(table, folder / "scan.gpkg", "scan"))
+    paths.append(
+        atomic_write(
+            folder / "bridges.csv",
+            lambda tmp: bridges.to_csv(tmp, index=False, lineterminator="\n"),
+        )
+    )
+    _written(paths)
+
+
+@app.command()
+@_friendly
+def attack(
+    strategy: Annotated[
+        str,
+        typer.Option("--strategy", help="betweenness, degree or random."),
+    ] = "betweenness",
+    steps: Annotated[int, typer.Option("--steps", min=1, help="Removal steps.")] = 10,
+    fraction: Annotated[
+        float,
+        typer.Option("--fraction", min=0.0, max=1.0, help="Share of places removed in the end."),
+    ] = 0.2,
+    recompute: Annotated[
+        bool, typer.Option("--recompute", help="Re-rank after every step.")
+    ] = False,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Random orders averaged.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random orders.")] = 0,
+    origin: OriginOpt = None,
+    destination: DestOpt = None,
+    graph: GraphOpt = None,
+    weight: WeightOpt = "travel_time",
+    out: OutOpt = None,
+) -> None:
+    """Remove places step by step (targeted or random) and chart what is left.
+
+    Columns: share of places removed, largest connected piece, OD efficiency and share of
+    supply pairs still connected. Writes attack-<strategy>.csv and .png under
+    REPORTS/attack/ (byte-identical on rerun).
+
+    Example: resilience attack --strategy random --steps 10 --runs 20 --seed 1
+    """
+    from resilience.analysis.attack import attack as run_attack  # noqa: PLC0415
+    from resilience.report import atomic_write  # noqa: PLC0415
+    from resilience.sources.load import load_network  # noqa: PLC0415
+    from resilience.targets import resolve_od  # noqa: PLC0415
+
+    if strategy not in ("betweenness", "degree", "random"):
+        msg = f"--strategy must be betweenness, degree or random, not {strategy!r}"
+        raise BadInputError(msg)
+    w = _weight(weight)
+    G = load_network(graph)
+    origins, destinations = resolve_od(G, origin or [], destination or [])
+    curve = run_attack(
+        G,
+        origins,
+        destinations,
+        strategy=strategy,  # type: ignore[arg-type]
+        steps=steps,
+        fraction=fraction,
+        recompute=recompute,
+        runs=runs,
+        seed=seed,
+        weight=w,
+    )
+    _show(f"Attack: {curve['strategy'].iloc[0]}", curve)
+    stem = f"attack-{strategy}" + ("-recomputed" if recompute else "")
+    folder = _out(out) / "attack"
+    paths = [
+        atomic_write(
+            folder / f"{stem}.csv",
+            lambda tmp: curve.to_csv(tmp, index=False, lineterminator="\n"),
+        ),
+        atomic_write(folder / f"{stem}.png", lambda tmp: _chart(curve, tmp)),
+    ]
+    _written(paths)
+
+
+def _chart(curve: pd.DataFrame, path: Path) -> None:
+    import matplotlib as mpl  # noqa: PLC0415
+
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    with mpl.rc_context({"svg.hashsalt": "resilience", "path.simplify": True}):
+        fig, ax = plt.subplots(figsize=(7, 4.5), dpi=100)
+        x = curve["fraction_removed"]
+        for col, label in (
+            ("largest_component", "largest connected piece"),
+            ("od_efficiency", "OD efficiency"),
+            ("od_connectivity", "OD pairs connected"),
+        ):
+            ax.plot(x, curve[col], marker="o", label=label)
+        ax.set_xlabel("share of places removed")
+        ax.set_ylabel("share of intact")
+        ax.set_ylim(0, 1.05)
+        ax.set_title(f"Attack: {curve['strategy'].iloc[0]}")
+        ax.grid(alpha=0.3)
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(path, format="png", metadata={"Software": None})
+        plt.close(fig)
