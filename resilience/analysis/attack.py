@@ -1,4 +1,4 @@
-"""Targeted versus random removal of places: how fast does supply fall apart?
+"""Targeted versus random removal of places, and how fast supply falls apart.
 
 Albert, Jeong & Barabási (2000) remove nodes at random or by degree and follow the
 largest component and efficiency; Holme, Kim, Yoon & Han (2002) add betweenness as the
@@ -190,7 +190,7 @@ def attack(
             curves[r, step] = (largest, eff, conn)
             removed_counts[step] = int((~alive).sum())
     mean = curves.mean(axis=0)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "strategy": strategy + (" (recomputed)" if recompute and strategy != "random" else ""),
             "step": np.arange(steps + 1),
@@ -202,4 +202,3 @@ def attack(
         },
         columns=COLUMNS,
     )
-    return frame

@@ -1,0 +1,142 @@
+"""The fast scan equals the remove-and-recompute reference, in every execution mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from resilience.analysis.criticality import bridges_and_articulation_points, scan, scan_naive
+from resilience.errors import BadInputError
+from resilience.synthetic import road_like
+
+METRICS = ["importance", "unsatisfied", "efficiency_loss"]
+
+
+def _od(G):
+    nodes = list(G)
+    return [nodes[0], nodes[9], nodes[20]], [nodes[-1], nodes[40], nodes[33], nodes[50]]
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    assert len(a) == len(b)
+    assert a[["rank", "element", "label"]].equals(b[["rank", "element", "label"]])
+    assert a[["u", "v", "key"]].astype(str).equals(b[["u", "v", "key"]].astype(str))
+    for col in METRICS:
+        np.testing.assert_allclose(a[col], b[col], rtol=1e-9, atol=1e-9)
+    assert a["pairs_affected"].equals(b["pairs_affected"])
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("elements", ["edges", "nodes", "both"])
+def test_scan_equals_naive(seed, elements):
+    # Whole-minute travel times make equal-cost alternatives common; drop=0.3 leaves
+    # dead ends and pairs that are cut off.
+    G = road_like(64, seed=seed, drop=0.3, integer_times=seed % 2 == 0)
+    o, d = _od(G)
+    _same(scan(G, o, d, elements=elements), scan_naive(G, o, d, elements=elements))
+
+
+def test_ties_give_zero_increase():
+    # Two equal routes a-b-d and a-c-d: losing either link costs nothing.
+    G = nx.MultiDiGraph()
+    for n, (x, y) in {"a": (0, 0), "b": (1, 1), "c": (1, -1), "d": (2, 0)}.items():
+        G.add_node(n, x=x, y=y)
+    for u, v in [("a", "b"), ("b", "d"), ("a", "c"), ("c", "d")]:
+        G.add_edge(u, v, travel_time=60.0)
+        G.add_edge(v, u, travel_time=60.0)
+    table = scan(G, ["a"], ["d"])
+    assert (table["importance"] == 0).all()
+    assert (table["efficiency_loss"] == 0).all()
+    _same(table, scan_naive(G, ["a"], ["d"]))
+
+
+def test_disconnected_pairs_and_lost_endpoints():
+    G = road_like(36, seed=3, drop=0.2)
+    G.add_node("island", x=40.0, y=50.0)
+    o, d = [0, 7], [35, "island"]
+    table = scan(G, o, d, elements="both")
+    _same(table, scan_naive(G, o, d, elements="both"))
+    origin = table[(table["element"] == "node") & (table["u"] == 0)].iloc[0]
+    assert origin["unsatisfied"] == pytest.approx(0.5)  # 2 of the 4 pairs were ever connected
+
+
+def test_parallel_cheaper_rail_is_a_noop_when_equal():
+    G = nx.MultiDiGraph()
+    G.add_node("a", x=0, y=0)
+    G.add_node("b", x=1, y=0)
+    G.add_edge("a", "b", key=0, travel_time=10.0, mode="road")
+    G.add_edge("a", "b", key=1, travel_time=10.0, mode="rail")
+    G.add_edge("a", "b", key=2, travel_time=30.0, mode="road")
+    table = scan(G, ["a"], ["b"])
+    assert (table["importance"] == 0).all()
+    _same(table, scan_naive(G, ["a"], ["b"]))
+
+
+def test_jobs_two_equals_one():
+    G = road_like(100, seed=5, integer_times=True)
+    o, d = _od(G)
+    pd.testing.assert_frame_equal(scan(G, o, d, jobs=2), scan(G, o, d))
+
+
+@pytest.mark.enable_socket
+def test_dask_local_cluster_equals_single_process():
+    distributed = pytest.importorskip("distributed")
+    G = road_like(100, seed=6)
+    o, d = _od(G)
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            processes=False,
+            threads_per_worker=1,
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        got = scan(G, o, d, elements="both", scheduler=client)
+    pd.testing.assert_frame_equal(got, scan(G, o, d, elements="both"))
+
+
+def test_bad_input():
+    G = road_like(16)
+    with pytest.raises(BadInputError):
+        scan(G, [0], [0])
+    with pytest.raises(BadInputError):
+        scan(G, [0], ["nowhere"])
+    with pytest.raises(BadInputError):
+        scan(G, [0], [15], elements="links")  # type: ignore[arg-type]
+
+
+def test_bridges_and_articulation_points():
+    G = nx.MultiDiGraph()
+    for i, n in enumerate("abcd"):
+        G.add_node(n, x=float(i), y=0.0, name=n.upper())
+    for u, v in [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")]:
+        G.add_edge(u, v, travel_time=1.0)
+        G.add_edge(v, u, travel_time=1.0)
+    table = bridges_and_articulation_points(G)
+    assert table["element"].tolist() == ["articulation point", "bridge"]
+    assert table["label"].tolist() == ["C", "C–D"]
+
+
+def test_cli_scan(tmp_path, monkeypatch):
+    from resilience.cli import app
+
+    monkeypatch.setenv("RESILIENCE_GRAPHS", str(Path("tests/data").resolve()))
+    runner = CliRunner()
+    args = ["scan", "--graph", "toy", "--both", "--top", "5", "--out", str(tmp_path)]
+    result = runner.invoke(app, args, terminal_width=120)
+    assert result.exit_code == 0, result.output
+    assert "Most critical both" in result.output
+    files = sorted(p.name for p in (tmp_path / "scan").iterdir())
+    assert files == ["bridges.csv", "scan.csv", "scan.gpkg", "scan.parquet"]
+    first = (tmp_path / "scan" / "scan.csv").read_bytes()
+    assert runner.invoke(app, args, terminal_width=120).exit_code == 0
+    assert (tmp_path / "scan" / "scan.csv").read_bytes() == first
+    bad = runner.invoke(app, ["scan", "--graph", "toy", "--edges", "--nodes"])
+    assert bad.exit_code == 2
+    assert "only one of" in bad.output
