@@ -10,7 +10,29 @@ import networkx as nx
 
 from resilience.errors import BadGraphError
 
-__all__ = ["check_graph", "edge_label", "node_label", "to_digraph"]
+__all__ = [
+    "GraphRepairWarning",
+    "check_graph",
+    "edge_label",
+    "node_label",
+    "repair_graph",
+    "to_digraph",
+]
+
+
+class GraphRepairWarning(UserWarning):
+    """A graph file had bad values that were replaced by documented defaults."""
+
+
+def _number(value: Any) -> float | None:
+    """``value`` as a finite float, or ``None`` when it is missing or not a usable number."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def check_graph(G: nx.MultiDiGraph[Any], weight: str = "travel_time") -> None:
@@ -26,8 +48,8 @@ def check_graph(G: nx.MultiDiGraph[Any], weight: str = "travel_time") -> None:
     Raises
     ------
     BadGraphError
-        If the graph is empty, a node lacks ``x``/``y``, or an edge lacks a finite,
-        non-negative ``weight``.
+        If the graph is empty, a node lacks finite ``x``/``y``, or an edge lacks a finite,
+        non-negative ``weight`` or ``length``.
     """
     if G.number_of_nodes() == 0:
         msg = "the graph has no nodes"
@@ -36,18 +58,123 @@ def check_graph(G: nx.MultiDiGraph[Any], weight: str = "travel_time") -> None:
         msg = "the graph has no edges"
         raise BadGraphError(msg)
     for n, data in G.nodes(data=True):
-        if "x" not in data or "y" not in data:
-            msg = f"node {n!r} has no x/y coordinates"
+        if _number(data.get("x")) is None or _number(data.get("y")) is None:
+            msg = f"node {n!r} has no usable x/y coordinates"
             raise BadGraphError(msg)
-    value: Any
-    for u, v, value in G.edges(data=weight):
-        if value is None:
-            msg = f"edge {u!r}->{v!r} has no {weight!r}"
-            raise BadGraphError(msg)
-        w = float(value)
-        if not math.isfinite(w) or w < 0:
-            msg = f"edge {u!r}->{v!r} has an invalid {weight!r} ({value!r})"
-            raise BadGraphError(msg)
+    # ``length`` is checked whatever the weight: ``--weight length`` and the path tables
+    # read it, and a graph without it is not an osmnx-style road graph.
+    for attr in dict.fromkeys(("length", weight)):
+        value: Any
+        for u, v, value in G.edges(data=attr):
+            if value is None:
+                msg = f"edge {u!r}->{v!r} has no {attr!r}"
+                raise BadGraphError(msg)
+            w = _number(value)
+            if w is None or w < 0:
+                msg = f"edge {u!r}->{v!r} has an invalid {attr!r} ({value!r})"
+                raise BadGraphError(msg)
+
+
+_REPAIRED = {
+    "length": "edge length(s) missing, not a number, negative or infinite were set to the "
+    "straight-line distance between their ends",
+    "speed_kph": "speed(s) not a positive finite number were set to the default speed of "
+    "their road/rail class",
+    "travel_time": "travel time(s) missing, not a number, zero, negative or infinite were "
+    "recomputed from length at the edge's speed",
+}
+
+
+def _class_kph(data: dict[str, Any]) -> tuple[str, float]:
+    """The default speed of an edge's class (the same tables OSM graphs are imputed with)."""
+    if edge_mode(data) == "rail":
+        return "rail", _rail_kph({k: v for k, v in data.items() if k != "maxspeed"})
+    cls = _first(data.get("highway")) or "road"
+    return cls, ROAD_SPEEDS_KPH.get(cls, ROAD_FALLBACK_KPH)
+
+
+def _straight_line(G: nx.MultiDiGraph[Any], u: Any, v: Any) -> float | None:
+    """Great-circle metres between two nodes, or ``None`` when one lacks coordinates."""
+    from resilience._geo import haversine_m  # noqa: PLC0415 - avoids a cycle at import
+
+    lat1, lon1 = _number(G.nodes[u].get("y")), _number(G.nodes[u].get("x"))
+    lat2, lon2 = _number(G.nodes[v].get("y")), _number(G.nodes[v].get("x"))
+    if lat1 is None or lon1 is None or lat2 is None or lon2 is None:
+        return None
+    return round(haversine_m(lat1, lon1, lat2, lon2), 1)
+
+
+def _example(u: Any, v: Any, value: Any) -> str:
+    return f"e.g. edge {u!r}->{v!r}: {value!r}"
+
+
+def repair_graph(G: nx.MultiDiGraph[Any]) -> tuple[nx.MultiDiGraph[Any], list[str]]:
+    """Replace unusable edge lengths, speeds and travel times by documented defaults.
+
+    The rules, applied per edge:
+
+    * ``length`` missing, not a number (or NaN), negative or infinite → the great-circle
+      distance between the edge's end nodes (a lower bound of the road's length);
+    * ``speed_kph`` present but not a positive finite number → the class speed that OSM
+      graphs are imputed with: :data:`ROAD_SPEEDS_KPH` by ``highway`` (else
+      :data:`ROAD_FALLBACK_KPH`), :data:`RAIL_SPEEDS_KPH` by ``usage``/``service`` (else
+      :data:`RAIL_FALLBACK_KPH`);
+    * ``travel_time`` missing, not a number (or NaN), negative, infinite, or zero on an
+      edge of positive length (an infinite speed) → ``length`` at the edge's speed (its
+      own ``speed_kph`` when usable, else the class speed).
+
+    What cannot be repaired is left for :func:`check_graph` to refuse: an empty graph,
+    nodes without coordinates, and a graph whose edges carry no ``length`` at all (it is
+    not a road graph, and guessing every length would hide that).
+
+    Parameters
+    ----------
+    G
+        The network (not changed).
+
+    Returns
+    -------
+    tuple
+        The repaired graph (``G`` itself when nothing needed repair, else a copy) and one
+        warning line per kind of repair, naming how many edges and an example.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node(0, x=37.0, y=48.0); G.add_node(1, x=37.0, y=48.01)
+    >>> _ = G.add_edge(0, 1, length=1112.0, travel_time=float("nan"), highway="primary")
+    >>> H, notes = repair_graph(G)
+    >>> round(H.edges[0, 1, 0]["travel_time"], 1), len(notes)
+    (57.2, 1)
+    """
+    if not any("length" in d for *_, d in G.edges(data=True)):
+        return G, []
+    fixes: dict[str, list[str]] = {"length": [], "speed_kph": [], "travel_time": []}
+    H = G.copy()
+    for u, v, data in H.edges(data=True):
+        length = _number(data.get("length"))
+        if length is None or length < 0:
+            length = _straight_line(H, u, v)
+            if length is None:
+                continue  # check_graph names the node without coordinates
+            fixes["length"].append(_example(u, v, data.get("length")))
+            data["length"] = length
+        cls, kph = _class_kph(data)
+        if "speed_kph" in data:
+            speed = _number(data["speed_kph"])
+            if speed is None or speed <= 0:
+                fixes["speed_kph"].append(_example(u, v, data["speed_kph"]))
+                data["speed_kph"] = kph
+            else:
+                kph = speed
+        tt = _number(data.get("travel_time"))
+        if tt is None or tt < 0 or (tt == 0 and length > 0):
+            fixes["travel_time"].append(f"{_example(u, v, data.get('travel_time'))} ({cls})")
+            data["travel_time"] = round(length / (kph / 3.6), 1)
+    notes = [
+        f"{len(found)} {_REPAIRED[attr]} ({found[0]})" for attr, found in fixes.items() if found
+    ]
+    return (H, notes) if notes else (G, [])
 
 
 def to_digraph(G: nx.MultiDiGraph[Any], weight: str = "travel_time") -> nx.DiGraph[Any]:

@@ -535,7 +535,10 @@ def _corridor_area(
     key = normalize_name(name)
     spec = table.get(key) or table.get(f"{key}-corridor")
     if spec is None:
-        raise _unknown("corridor", name, key, {k: v["name"] for k, v in table.items()})
+        # Suggest from the short names too: ``myrnohrd`` is far from ``myrnohrad-corridor``.
+        names = {k: v["name"] for k, v in table.items()}
+        names |= {k.removesuffix("-corridor"): v for k, v in names.items()}
+        raise _unknown("corridor", name, key, names)
     nodes, edges = area_targets(G, spec["geometry"], buffer_m=spec["buffer_m"])
     if not nodes and not edges:
         msg = f"corridor {spec['name']!r} covers no node or link of this graph"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ import networkx as nx
 
 from resilience import settings
 from resilience.errors import BadGraphError, BadInputError
-from resilience.network import check_graph
+from resilience.network import GraphRepairWarning, check_graph, repair_graph
 from resilience.sources.bundled import load_region
 
 __all__ = ["load_network"]
@@ -107,6 +108,25 @@ def _load_graphml(path: Path) -> nx.MultiDiGraph[Any]:
     try:
         G = ox.load_graphml(path)
     except Exception as exc:  # noqa: BLE001 - a bad file raises parser, key and value errors
-        msg = f"{path.name}: not a readable GraphML graph ({str(exc).splitlines()[0][:120]})"
-        raise BadGraphError(msg) from None
+        G = _plain_graphml(path, exc)
+    G, notes = repair_graph(G)
+    for note in notes:
+        warnings.warn(f"{path.name}: {note}", GraphRepairWarning, stacklevel=3)
     return G
+
+
+def _plain_graphml(path: Path, osmnx_error: Exception) -> nx.MultiDiGraph[Any]:
+    """Read a GraphML file that osmnx refused, as plain networkx writes it.
+
+    osmnx expects every attribute as a string (as it writes them); GraphML written by
+    networkx or other tools declares numbers as ``double`` and osmnx then fails with an
+    ``AttributeError`` on a float. Such a file is valid, so read it directly.
+    """
+    try:
+        G = nx.read_graphml(path, force_multigraph=True)
+    except Exception:  # noqa: BLE001 - the same parser errors; report osmnx's, the first seen
+        # Some parser errors have an empty message; the type still tells the user something.
+        why = (str(osmnx_error).splitlines() or [type(osmnx_error).__name__])[0][:120]
+        msg = f"{path.name}: not a readable GraphML graph ({why})"
+        raise BadGraphError(msg) from None
+    return nx.MultiDiGraph(G)
