@@ -40,6 +40,7 @@ __all__ = [
     "load_corridors",
     "normalize_name",
     "normalize_ref",
+    "place_label",
     "read_polygons",
     "resolve_corridor",
     "resolve_edge",
@@ -297,6 +298,42 @@ def endpoint(
     lat = np.array([G.nodes[n]["y"] for n in ordered])
     lon = np.array([G.nodes[n]["x"] for n in ordered])
     return ordered[int(np.argmin(haversine_m_array(lat, lon, place.lat, place.lon)))]
+
+
+def place_label(
+    G: nx.MultiDiGraph[Any], n: Any, *, gazetteer: dict[str, Place] | None = None
+) -> str:
+    """The name of the place a node stands for, for tables a planner reads.
+
+    On the embedded region it is the node's own name. On other graphs a node's name may
+    be a street or a kilometre post, so the nearest gazetteer place whose radius holds
+    the node names it; a node outside every place keeps its own label.
+
+    Parameters
+    ----------
+    G
+        The network.
+    n
+        Node id.
+    gazetteer
+        As for :func:`resolve_place`.
+
+    Returns
+    -------
+    str
+        The label.
+    """
+    if _is_bundled(G):
+        return node_label(G, n)
+    gaz = gazetteer if gazetteer is not None else load_places()
+    places = [p for p in gaz.values() if p.mode == "road"]
+    if not places:
+        return node_label(G, n)
+    d = haversine_m_array(
+        [p.lat for p in places], [p.lon for p in places], G.nodes[n]["y"], G.nodes[n]["x"]
+    )
+    i = int(np.argmin(d - np.array([p.radius_m for p in places])))
+    return places[i].name if d[i] <= places[i].radius_m else node_label(G, n)
 
 
 def resolve_ref(G: nx.MultiDiGraph[Any], ref: str) -> frozenset[EdgeKey]:

@@ -115,3 +115,17 @@ def test_polygon_layer(toy, tmp_path: Path):
     )
     removal = build_removal(toy, polygons=[layer])
     assert removal.nodes == {"delta", "delta-station", "echo"}
+
+
+def test_place_label_names_nodes_of_other_graphs_by_gazetteer(toy):
+    from resilience.sources.bundled import load_places
+    from resilience.targets import place_label
+
+    G = toy.copy()
+    G.graph["source"] = "osm"
+    G.add_node("km40", x=37.101, y=48.101, name="40")
+    G.add_node("far", x=39.0, y=49.0, name="Field")
+    gaz = load_places(DATA / "toy")
+    assert place_label(G, "km40", gazetteer=gaz) == "Bravo"
+    assert place_label(G, "far", gazetteer=gaz) == "Field"
+    assert place_label(toy, "delta-station") == "Delta station"
