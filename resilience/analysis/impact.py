@@ -15,7 +15,7 @@ from resilience.analysis.paths import disjoint_paths
 from resilience.backend import to_csr
 from resilience.errors import BadInputError
 from resilience.network import node_label
-from resilience.targets import Removal, apply_removal
+from resilience.targets import Removal, apply_removal, place_label
 
 __all__ = ["CutResult", "components_table", "cut", "global_efficiency", "od_pairs"]
 
@@ -177,6 +177,7 @@ def cut(
     before = _times(G, list(dict.fromkeys(origins)), weight)
     after = _times(H, list(dict.fromkeys(origins)), weight)
     scale = 60.0 if weight == "travel_time" else 1.0
+    label = {n: place_label(G, n) for n in dict.fromkeys([*origins, *destinations])}
     rows = []
     for o, d in pairs:
         tb, ta = before[o].get(d), after[o].get(d)
@@ -191,8 +192,8 @@ def cut(
             status = "detour" if ta > tb * (1 + 1e-9) else "ok"
         rows.append(
             {
-                "origin": node_label(G, o),
-                "destination": node_label(G, d),
+                "origin": label[o],
+                "destination": label[d],
                 "time_before_min": None if tb is None else round(tb / scale, 1),
                 "time_after_min": None if ta is None or gone else round(ta / scale, 1),
                 "detour_pct": (
