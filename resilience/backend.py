@@ -112,7 +112,7 @@ class EdgeArrays:
         return _cheapest(u, v, w, self.n)
 
 
-def edge_arrays(G: nx.MultiDiGraph, weight: str = "travel_time") -> EdgeArrays:
+def edge_arrays(G: nx.MultiDiGraph[Any], weight: str = "travel_time") -> EdgeArrays:
     """Convert a (multi)graph's edges to arrays once.
 
     Parameters
@@ -134,6 +134,7 @@ def edge_arrays(G: nx.MultiDiGraph, weight: str = "travel_time") -> EdgeArrays:
     v = np.empty(m, dtype=np.int64)
     w = np.empty(m, dtype=np.float64)
     keys: list[Any] = []
+    x: Any
     for i, (a, b, k, x) in enumerate(G.edges(keys=True, data=weight)):
         u[i], v[i], w[i] = index[a], index[b], max(float(x), _ZERO)
         keys.append(k)
@@ -149,7 +150,7 @@ def _cheapest(u: IntArray, v: IntArray, w: FloatArray, n: int) -> sparse.csr_arr
     return sparse.csr_array((w[first], (u[first], v[first])), shape=(n, n))
 
 
-def to_csr(G: nx.MultiDiGraph, weight: str = "travel_time") -> CSRGraph:
+def to_csr(G: nx.MultiDiGraph[Any], weight: str = "travel_time") -> CSRGraph:
     """Convert a (multi)graph to a :class:`CSRGraph`, keeping the cheapest parallel edge.
 
     Parameters
@@ -204,9 +205,9 @@ def _residual_reach(cap: sparse.csr_array, source: int, sink: int) -> tuple[int,
     loops = cap.diagonal() != 0
     if loops.any():
         # maximum_flow refuses self-loops; they never carry s-t flow anyway.
-        cap = cap.tolil()
-        cap.setdiag(0)
-        cap = sparse.csr_array(cap)
+        lil = cap.tolil()
+        lil.setdiag(0)
+        cap = sparse.csr_array(lil)
         cap.eliminate_zeros()
     result = csgraph.maximum_flow(cap, source, sink, method="dinic")
     residual = sparse.csr_array(cap - result.flow)
@@ -216,7 +217,7 @@ def _residual_reach(cap: sparse.csr_array, source: int, sink: int) -> tuple[int,
     return int(result.flow_value), np.asarray(reach, dtype=np.int64)
 
 
-def min_edge_cut(G: nx.MultiDiGraph, source: Any, target: Any) -> list[tuple[Any, Any, Any]]:
+def min_edge_cut(G: nx.MultiDiGraph[Any], source: Any, target: Any) -> list[tuple[Any, Any, Any]]:
     """The fewest directed edges whose loss separates ``target`` from ``source``.
 
     Parallel edges count separately. The cut returned is the one closest to the source
@@ -246,7 +247,7 @@ def min_edge_cut(G: nx.MultiDiGraph, source: Any, target: Any) -> list[tuple[Any
     return [(arrays.nodes[arrays.u[i]], arrays.nodes[arrays.v[i]], arrays.key[i]) for i in crossing]
 
 
-def min_vertex_cut(G: nx.MultiDiGraph, source: Any, target: Any) -> list[Any] | None:
+def min_vertex_cut(G: nx.MultiDiGraph[Any], source: Any, target: Any) -> list[Any] | None:
     """The fewest nodes (other than the ends) whose loss separates ``target`` from ``source``.
 
     Solved as a maximum flow on the split graph: node ``v`` becomes ``v_in → v_out`` with
@@ -289,7 +290,7 @@ def min_vertex_cut(G: nx.MultiDiGraph, source: Any, target: Any) -> list[Any] | 
 
 
 def betweenness(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[Any],
     *,
     weight: str = "travel_time",
     samples: int | None = None,

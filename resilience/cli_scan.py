@@ -129,7 +129,7 @@ def scan(
             G,
             origins,
             destinations,
-            elements=which,
+            elements=which,  # type: ignore[arg-type]
             weight=w,
             jobs=jobs,
             scheduler=scheduler,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import networkx as nx
 import numpy as np
 
@@ -16,7 +18,7 @@ def road_like(
     oneway: float = 0.05,
     rail: float = 0.02,
     integer_times: bool = False,
-) -> nx.MultiDiGraph:
+) -> nx.MultiDiGraph[Any]:
     """A perturbed grid that looks like a road network, with a few rail links on top.
 
     Nodes sit on a jittered ``√n × √n`` grid (about 4 km apart); each grid link is kept
@@ -44,7 +46,7 @@ def road_like(
     """
     rng = np.random.default_rng(seed)
     side = max(2, round(n**0.5))
-    G = nx.MultiDiGraph(name="synthetic", crs="EPSG:4326")
+    G: nx.MultiDiGraph[Any] = nx.MultiDiGraph(name="synthetic", crs="EPSG:4326")
     xy = np.stack(
         np.meshgrid(np.arange(side, dtype=float), np.arange(side, dtype=float), indexing="ij"),
         axis=-1,

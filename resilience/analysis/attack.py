@@ -55,7 +55,7 @@ def _state(
 
 
 def _ranking(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[Any],
     arrays: EdgeArrays,
     alive: npt.NDArray[np.bool_],
     strategy: str,
@@ -80,7 +80,7 @@ def _ranking(
 
 
 def attack(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[Any],
     origins: Sequence[Any],
     destinations: Sequence[Any],
     *,

@@ -73,7 +73,7 @@ class _Element:
     edges: tuple[int, ...]  # indices into the EdgeArrays for an edge element
 
 
-def _elements(G: nx.MultiDiGraph, arrays: EdgeArrays, which: Elements) -> list[_Element]:
+def _elements(G: nx.MultiDiGraph[Any], arrays: EdgeArrays, which: Elements) -> list[_Element]:
     if which not in ("edges", "nodes", "both"):
         msg = f"elements must be edges, nodes or both, not {which!r}"
         raise BadInputError(msg)
@@ -118,7 +118,7 @@ def _metrics(before: FloatArray, after: FloatArray) -> tuple[float, float, float
 
 
 def _od_index(
-    G: nx.MultiDiGraph, origins: Sequence[Any], destinations: Sequence[Any]
+    G: nx.MultiDiGraph[Any], origins: Sequence[Any], destinations: Sequence[Any]
 ) -> tuple[list[Any], list[Any]]:
     od_pairs(origins, destinations)
     missing = [n for n in (*origins, *destinations) if n not in G]
@@ -253,7 +253,7 @@ class _Engine:
                 ),
                 shape=(k + 1, k + 1),
             )
-            dist = csgraph.dijkstra(matrix, directed=True, indices=k)
+            dist = csgraph.dijkstra(matrix, directed=True, indices=[k])[0]
             for j in targets:
                 after[oi, j] = dist[dest_local[self.dests[j]]]
         finally:
@@ -275,7 +275,7 @@ def _tree(pred: IntArray, origin: int) -> tuple[IntArray, IntArray, IntArray]:
     parent = pred.tolist()
     for v in reversed(order[1:].tolist()):
         size[parent[v]] += size[v]
-    return order, tin, np.asarray(size, dtype=np.int64)
+    return order.astype(np.int64), tin, np.asarray(size, dtype=np.int64)
 
 
 def _build_engine(arrays: EdgeArrays, origins: list[Any], destinations: list[Any]) -> _Engine:
@@ -428,15 +428,15 @@ def _execute_dask(
     if isinstance(scheduler, Client):
         client = scheduler
     elif scheduler == "local":
-        cluster = LocalCluster(n_workers=n_jobs, threads_per_worker=1, dashboard_address=None)
-        client = Client(cluster)
+        cluster = LocalCluster(n_workers=n_jobs, threads_per_worker=1, dashboard_address=None)  # type: ignore[no-untyped-call]
+        client = Client(cluster)  # type: ignore[no-untyped-call]
         own = [client, cluster]
     else:
-        client = Client(str(scheduler))
+        client = Client(str(scheduler))  # type: ignore[no-untyped-call]
         own = [client]
     try:
-        remote = client.scatter(engine, broadcast=True)
-        chunks = _chunks(jobs, max(1, len(client.nthreads())) * 8)
+        remote = client.scatter(engine, broadcast=True)  # type: ignore[no-untyped-call]
+        chunks = _chunks(jobs, max(1, len(client.nthreads())) * 8)  # type: ignore[no-untyped-call]
         futures = [client.submit(_run_chunk, remote, c, pure=False) for c in chunks]
         results = []
         for chunk, future in zip(chunks, futures, strict=True):
@@ -453,7 +453,7 @@ def _execute_dask(
 
 
 def scan(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[Any],
     origins: Sequence[Any],
     destinations: Sequence[Any],
     *,
@@ -540,7 +540,7 @@ def scan(
 
 
 def scan_naive(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[Any],
     origins: Sequence[Any],
     destinations: Sequence[Any],
     *,
@@ -575,7 +575,7 @@ def scan_naive(
     if only is not None:
         items = [items[i] for i in only]
 
-    def times(H: nx.MultiDiGraph) -> FloatArray:
+    def times(H: nx.MultiDiGraph[Any]) -> FloatArray:
         out = np.full((len(origins_), len(dests_)), np.inf)
         for i, o in enumerate(origins_):
             if o not in H:
@@ -600,7 +600,7 @@ def scan_naive(
     return _table(G, items, values)
 
 
-def _table(G: nx.MultiDiGraph, items: list[_Element], values: FloatArray) -> pd.DataFrame:
+def _table(G: nx.MultiDiGraph[Any], items: list[_Element], values: FloatArray) -> pd.DataFrame:
     rows = []
     for e, (imp, uns, eff, aff) in zip(items, values.tolist(), strict=True):
         if e.kind == "node":
@@ -644,7 +644,7 @@ def _table(G: nx.MultiDiGraph, items: list[_Element], values: FloatArray) -> pd.
     return frame.reset_index(drop=True)
 
 
-def bridges_and_articulation_points(G: nx.MultiDiGraph) -> pd.DataFrame:
+def bridges_and_articulation_points(G: nx.MultiDiGraph[Any]) -> pd.DataFrame:
     """Links and places whose loss alone splits the network (undirected view).
 
     A link counts as a bridge only when no parallel edge (another key, another mode)
@@ -661,7 +661,7 @@ def bridges_and_articulation_points(G: nx.MultiDiGraph) -> pd.DataFrame:
         ``element`` (``bridge`` or ``articulation point``), ``label``, ``u``, ``v``,
         ``mode``, ``x``, ``y``; sorted by element then label.
     """
-    U = nx.MultiGraph(G.to_undirected(as_view=True))
+    U: nx.MultiGraph[Any] = nx.MultiGraph(G.to_undirected(as_view=True))
     U.remove_edges_from(list(nx.selfloop_edges(U)))
     rows: list[dict[str, Any]] = []
     for a, b in nx.bridges(U):
