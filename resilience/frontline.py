@@ -25,6 +25,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 from shapely.geometry import shape
@@ -256,12 +257,14 @@ def _segments_crossing(G: nx.MultiDiGraph[Any], area: Any, buffer_m: float) -> s
         ]
     )
     if buffer_m > 0:
-        c = area.centroid
-        tf = _utm_transformer(c.x, c.y)
-        from shapely.ops import transform  # noqa: PLC0415 - only with a buffer
+        tf = _utm_transformer(area.centroid.x, area.centroid.y)
 
-        area = transform(tf.transform, area).buffer(buffer_m)
-        lines = np.array([transform(tf.transform, line) for line in lines])
+        def project(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+            x, y = tf.transform(xy[:, 0], xy[:, 1])
+            return np.column_stack([x, y])
+
+        area = shapely.transform(area, project).buffer(buffer_m)
+        lines = shapely.transform(lines, project)
     shapely.prepare(area)
     hit = shapely.intersects(area, lines)
     return {edges[i] for i in np.flatnonzero(hit)}

@@ -97,6 +97,8 @@ class TimelineSpec:
         Step between days.
     categories
         Categories counted as lost.
+    graph
+        Network to run on (``None``: the embedded default region).
     """
 
     file: str = (
@@ -107,6 +109,7 @@ class TimelineSpec:
     end: dt.date = dt.date(2026, 8, 22)
     every_days: int = 90
     categories: tuple[str, ...] = ("occupied",)
+    graph: str | None = None
 
 
 @dataclass
@@ -926,7 +929,7 @@ def build_reports(
         if not tl_path.is_file():
             skip("timeline", f"front-line file absent: {timeline_spec.file}")
         else:
-            G = graphs.get(None) or load_network(None)
+            G = graphs.get(timeline_spec.graph) or load_network(timeline_spec.graph)
             origins, destinations = resolve_od(G)
             frame = timeline(
                 G,

@@ -187,18 +187,44 @@ def resolve_path(path: str | Path) -> Path:
     return p if p.is_absolute() else (settings.project_root() / p).resolve()
 
 
+_EXPECTED = {
+    "tuple_type": "a list",
+    "list_type": "a list",
+    "string_type": "a string",
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "model_type": "a table",
+    "date_from_datetime_parsing": "a date YYYY-MM-DD",
+    "date_parsing": "a date YYYY-MM-DD",
+    "date_type": "a date YYYY-MM-DD",
+    "too_short": "more items",
+    "too_long": "fewer items",
+}
+
+
 def _explain(exc: ValidationError) -> str:
     err = exc.errors()[0]
-    key = ".".join(str(part) for part in err["loc"]) or "(top level)"
+    # List positions are dropped from the key: the file has no name for "edges.0.1".
+    parts = [str(p) for p in err["loc"] if not isinstance(p, int)]
+    key = ".".join(parts) or "(top level)"
     kind = err["type"]
     if kind == "extra_forbidden":
         return f"unknown key {key!r}"
+    if key.endswith("edges") and kind in ("missing", "too_short", "too_long", "tuple_type"):
+        return f"key {key!r}: expected a list of pairs of place names, e.g. [['a', 'b']]"
     if kind == "missing":
         return f"missing key {key!r}"
     got = err.get("input")
-    shown = repr(got) if not isinstance(got, dict) else "a table"
-    detail = str(err["msg"]).removeprefix("Value error, ")
-    return f"key {key!r}: expected {detail[0].lower()}{detail[1:]} (got {shown[:60]})"
+    shown = "a table" if isinstance(got, dict) else repr(got)[:60]
+    if kind in _EXPECTED:
+        expected = _EXPECTED[kind]
+    else:
+        expected = str(err["msg"]).removeprefix("Value error, ").removeprefix("Input should be ")
+        expected = expected.replace("String should match pattern", "text matching")
+    return f"key {key!r}: expected {expected} (got {shown})"
 
 
 def load_scenario(path: str | Path) -> Scenario:
