@@ -36,6 +36,7 @@ import networkx as nx
 import pandas as pd
 
 from resilience import settings
+from resilience.errors import BadInputError
 from resilience.report import atomic_write
 from resilience.scenario import (
     Scenario,
@@ -898,6 +899,10 @@ def build_reports(
 
     folder = scenarios_dir or settings.project_root() / "scenarios"
     files = sorted(folder.glob("*.toml"))
+    if not files:
+        # An empty comparison table has none of the columns the pages are drawn from.
+        msg = f"no scenario files (*.toml) in {folder}"
+        raise BadInputError(msg)
     outcome = ReportOutcome()
     written: list[Path] = []
     results: list[ScenarioResult] = []

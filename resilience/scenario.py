@@ -258,6 +258,9 @@ def load_scenario(path: str | Path) -> Scenario:
     except tomllib.TOMLDecodeError as exc:
         msg = f"{p}: not valid TOML ({str(exc).splitlines()[0]})"
         raise BadScenarioError(msg) from None
+    except UnicodeDecodeError as exc:  # tomllib decodes the bytes before parsing them
+        msg = f"{p}: not UTF-8 text (byte {exc.start})"
+        raise BadScenarioError(msg) from None
     data.setdefault("name", p.stem)
     if "source" in data:
         msg = f"{p}: unknown key 'source'"

@@ -478,3 +478,102 @@ main()
     assert proc.returncode == 130, proc.stderr
     assert proc.stderr.strip().splitlines() == ["interrupted; no partial files were left"]
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+# --- non-UTF-8 text files: a decode error must not escape as a traceback -----------------
+
+
+def test_region_file_not_utf8(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(Path(__file__).parent / "data" / "toy", tmp_path / "bad")
+    with (tmp_path / "bad" / "places.csv").open("ab") as fh:
+        fh.write(b"\xff\xfe")
+    monkeypatch.setenv("RESILIENCE_GRAPHS", str(tmp_path))
+    assert fails(["places", "-g", "bad"]).startswith("error: places.csv: not UTF-8 text (byte ")
+
+
+def test_region_toml_not_utf8(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(Path(__file__).parent / "data" / "toy", tmp_path / "bad")
+    with (tmp_path / "bad" / "region.toml").open("ab") as fh:
+        fh.write(b'x = "\xff"\n')
+    monkeypatch.setenv("RESILIENCE_GRAPHS", str(tmp_path))
+    assert fails(["cut", "-g", "bad"]).startswith("error: region.toml: not UTF-8 text (byte ")
+
+
+# --- scenario files (resilience run / compare / report) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "no such scenario file"),
+        (b"= = =", "not valid TOML (Invalid statement"),
+        (b'name = "\xff"\n', "not UTF-8 text (byte 8)"),
+        (b'description = "d"\nfoo = 1\n', "unknown key 'foo'"),
+        (b'description = "d"\nweight = "speed"\n', "key 'weight': expected"),
+        (b'description = "d"\n[removals]\nedges = ["a"]\n', "key 'removals.edges': expected"),
+        (
+            b'description = "d"\ngraph = "toy"\n[removals]\nplaces = ["brava"]\n',
+            "unknown place 'brava'; did you mean Bravo?",
+        ),
+    ],
+    ids=["missing", "not-toml", "not-utf8", "unknown-key", "bad-value", "bad-pair", "unknown"],
+)
+def test_bad_scenario_file(toy_env, tmp_path, content, expected):
+    path = tmp_path / "s.toml"
+    if content is not None:
+        path.write_bytes(content)
+    out = tmp_path / "r"
+    for command in ("run", "compare"):
+        line = fails([command, str(path), "--out", str(out)], out)
+        assert line.startswith(f"error: {path}: ")
+        assert expected in line
+
+
+def test_scenario_path_is_a_folder(tmp_path):
+    line = fails(["run", str(tmp_path)])
+    assert line.startswith(f"error: {tmp_path}")
+
+
+def test_report_without_scenarios(tmp_path):
+    out = tmp_path / "r"
+    line = fails(["report", "--scenarios", str(tmp_path / "none"), "--out", str(out)], out)
+    assert line == f"error: no scenario files (*.toml) in {tmp_path / 'none'}"
+
+
+# --- scan / attack / fetch options ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["scan", "--edges", "--nodes"], "error: give only one of --edges, --nodes, --both"),
+        (["scan", "-o", "alpha", "-d", "Alfa"], "error: alpha is both an origin and a destination"),
+        (["scan", "-o", "zulu"], "error: unknown place 'zulu'"),
+        (["attack", "--strategy", "foo"], "error: --strategy must be betweenness, degree or"),
+        (["attack", "--fraction", "2"], "error: Invalid value for '--fraction'"),
+    ],
+    ids=["scan-conflict", "scan-same-od", "scan-unknown", "attack-strategy", "attack-range"],
+)
+def test_scan_and_attack_bad_options(toy_env, tmp_path, args, expected):
+    out = tmp_path / "r"
+    assert fails([*args, "-g", "toy", "--out", str(out)], out).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], "error: give exactly one of --place, --point (with --radius-km) or --bbox"),
+        (["--place", "X", "--bbox", "1,2,3,4"], "error: give exactly one of --place"),
+        (["--bbox", "1,2,3"], "error: --bbox takes 4 comma-separated numbers"),
+        (["--point", "48,x", "--radius-km", "1"], "error: --point takes 2 comma-separated"),
+    ],
+    ids=["none", "two", "short-bbox", "bad-point"],
+)
+def test_fetch_bad_options(tmp_path, monkeypatch, args, expected):
+    monkeypatch.setenv("RESILIENCE_GRAPHS", str(tmp_path))
+    assert fails(["fetch", *args]).startswith(expected)
+    assert not list(tmp_path.iterdir())

@@ -73,13 +73,17 @@ def _read_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
     if not path.is_file():
         msg = f"embedded region file missing: {path}"
         raise BadGraphError(msg)
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            msg = f"{path.name}: missing column(s) {', '.join(missing)}"
-            raise BadGraphError(msg)
-        return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in required if c not in (reader.fieldnames or [])]
+            if missing:
+                msg = f"{path.name}: missing column(s) {', '.join(missing)}"
+                raise BadGraphError(msg)
+            return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+    except UnicodeDecodeError as exc:
+        msg = f"{path.name}: not UTF-8 text (byte {exc.start})"
+        raise BadGraphError(msg) from None
 
 
 def load_places(region: str | Path = settings.DEFAULT_REGION) -> dict[str, Place]:
@@ -145,6 +149,9 @@ def _read_config(folder: Path) -> dict[str, Any]:
         raise BadGraphError(msg) from None
     except tomllib.TOMLDecodeError as exc:
         msg = f"{path.name}: not valid TOML ({exc})"
+        raise BadGraphError(msg) from None
+    except UnicodeDecodeError as exc:  # tomllib decodes the bytes before parsing them
+        msg = f"{path.name}: not UTF-8 text (byte {exc.start})"
         raise BadGraphError(msg) from None
 
 
