@@ -14,7 +14,7 @@ import typer
 
 from resilience import settings
 from resilience.cli import GraphOpt, OutOpt, _friendly, _out, _show, _written, app
-from resilience.errors import BadInputError
+from resilience.errors import BadInputError, BadScenarioError
 
 if TYPE_CHECKING:
     from resilience.scenario import ScenarioResult
@@ -35,8 +35,13 @@ def _scenario_path(spec: Path) -> Path:
     """A file as given, else ``scenarios/<spec>.toml`` under the project root."""
     if spec.is_file() or spec.suffix == ".toml":
         return spec
-    named = settings.project_root() / "scenarios" / f"{spec}.toml"
-    return named if named.is_file() else spec
+    folder = settings.project_root() / "scenarios"
+    named = folder / f"{spec}.toml"
+    if named.is_file():
+        return named
+    known = ", ".join(sorted(p.stem for p in folder.glob("*.toml"))) or "none"
+    msg = f"{spec}: no such scenario file, nor a scenario of that name (known: {known})"
+    raise BadScenarioError(msg)
 
 
 def _results(specs: list[Path], graph: str | None) -> list[ScenarioResult]:

@@ -217,3 +217,10 @@ def _with_timeline(build):
         return build(out, scenarios_dir, **kwargs)
 
     return wrapped
+
+
+def test_cli_unknown_scenario_name_lists_known_ones(runner):
+    result = runner.invoke(app, ["run", "no-such-scenario"])
+    assert result.exit_code == 2
+    assert "no such scenario file, nor a scenario of that name (known: " in result.output
+    assert "pokrovsk-falls" in result.output
