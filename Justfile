@@ -9,7 +9,7 @@ default: check
 # Create the virtualenv and install the project with its dev tools
 install:
     test -x {{py}} || python3 -m venv {{venv}}
-    {{py}} -m pip install -q -e '.[dev]'
+    {{py}} -m pip install -q -c constraints.txt -e '.[dev]'
 
 # Lint, type-check and test
 check: lint test
