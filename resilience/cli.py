@@ -469,8 +469,11 @@ def main() -> Any:
     return app(prog_name="resilience")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-from resilience import cli_scenarios as _cli_scenarios  # noqa: E402, F401
+# Commands of the other concerns live in their own modules and register on ``app`` here,
+# after everything they import from this module exists.
 from resilience import cli_osm as _cli_osm  # noqa: E402, F401
 from resilience import cli_scan as _cli_scan  # noqa: E402, F401
+from resilience import cli_scenarios as _cli_scenarios  # noqa: E402, F401
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
