@@ -33,7 +33,8 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     Raises
     ------
     BadInputError
-        If the folder cannot be created or written.
+        If the folder cannot be created or written, or writing fails with an
+        ``OSError`` (disk full, a folder in the file's place); no temporary file is left.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -47,6 +48,12 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
         write(tmp)
         tmp.chmod(0o644)
         tmp.replace(path)
+    except OSError as exc:
+        # A full disk or a folder in the file's place: the user's to fix, not a crash.
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        msg = f"cannot write {path}: {exc.strerror or exc}"
+        raise BadInputError(msg) from None
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

@@ -17,8 +17,10 @@ with networkx and serves as the reference.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Any, Literal
@@ -399,17 +401,40 @@ def _execute(
             if progress is not None:
                 progress(len(chunk))
         return np.concatenate(parts)
+    return _execute_pool(engine, jobs, n_jobs, progress)
+
+
+def _execute_pool(
+    engine: _Engine,
+    jobs: list[tuple[str, tuple[int, ...]]],
+    n_jobs: int,
+    progress: Callable[[int], None] | None,
+) -> FloatArray:
     chunks = _chunks(jobs, n_jobs * 8)
     results: list[FloatArray] = []
-    # spawn, not fork: the caller may hold threads (Dask, BLAS) that fork would copy stuck.
-    with ProcessPoolExecutor(
-        max_workers=n_jobs,
-        mp_context=get_context("spawn"),
-        initializer=_init_worker,
-        initargs=(engine,),
-    ) as pool:
-        for chunk, part in zip(chunks, pool.map(_run_in_worker, chunks), strict=True):
-            results.append(part)
+    try:
+        # spawn, not fork: the caller may hold threads (Dask, BLAS) that fork would copy stuck.
+        with ProcessPoolExecutor(
+            max_workers=n_jobs,
+            mp_context=get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(engine,),
+        ) as pool:
+            for chunk, part in zip(chunks, pool.map(_run_in_worker, chunks), strict=True):
+                results.append(part)
+                if progress is not None:
+                    progress(len(chunk))
+    except BrokenProcessPool:
+        # A worker killed (out of memory, a signal): chunks are pure, so the ones not yet
+        # returned are computed here; the table is the same as without the failure.
+        left = chunks[len(results) :]
+        warnings.warn(
+            f"a scan worker died; computing the {len(left)} unfinished chunk(s) in this process",
+            UserWarning,
+            stacklevel=3,
+        )
+        for chunk in left:
+            results.append(engine.run(chunk))
             if progress is not None:
                 progress(len(chunk))
     return np.concatenate(results)

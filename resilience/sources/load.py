@@ -127,6 +127,8 @@ def _plain_graphml(path: Path, osmnx_error: Exception) -> nx.MultiDiGraph[Any]:
     except Exception:  # noqa: BLE001 - the same parser errors; report osmnx's, the first seen
         # Some parser errors have an empty message; the type still tells the user something.
         why = (str(osmnx_error).splitlines() or [type(osmnx_error).__name__])[0][:120]
-        msg = f"{path.name}: not a readable GraphML graph ({why})"
+        fetched = path.with_suffix(".meta.json").is_file()
+        hint = "; it is a fetched cache: fetch it again with --refresh" if fetched else ""
+        msg = f"{path.name}: not a readable GraphML graph ({why}){hint}"
         raise BadGraphError(msg) from None
     return nx.MultiDiGraph(G)

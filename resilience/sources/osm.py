@@ -472,6 +472,24 @@ def _download(ox: Any, query: dict[str, Any], mode: str) -> nx.MultiDiGraph[Any]
     return G
 
 
+def _cache_hit(graphml: Path, meta_path: Path, query: dict[str, Any]) -> bool:
+    """Whether the cache holds this query; refuse to overwrite anything else silently."""
+    if not graphml.is_file():
+        return False
+    cached = _read_meta(meta_path)
+    if cached.get("query") == query:
+        return True
+    msg = (
+        f"{graphml.name} caches a different query; pass --refresh to replace it "
+        "or choose another --name"
+        if cached
+        else f"{graphml.name} has no readable {meta_path.name} (a fetch killed half-way, "
+        "or a file put there by hand); pass --refresh to fetch it again or choose "
+        "another --name"
+    )
+    raise BadInputError(msg)
+
+
 def fetch_graph(
     place: str | None = None,
     point: tuple[float, float] | None = None,
@@ -523,15 +541,8 @@ def fetch_graph(
         raise BadInputError(msg)
     folder = settings.graphs_dir()
     graphml, meta_path = folder / f"{stem}.graphml", folder / f"{stem}.meta.json"
-    if graphml.is_file() and not refresh:
-        cached = _read_meta(meta_path)
-        if cached.get("query") == query:
-            return graphml
-        msg = (
-            f"{graphml.name} caches a different query; pass --refresh to replace it "
-            "or choose another --name"
-        )
-        raise BadInputError(msg)
+    if not refresh and _cache_hit(graphml, meta_path, query):
+        return graphml
 
     import requests  # noqa: PLC0415 - comes with osmnx
 
@@ -562,7 +573,6 @@ def fetch_graph(
             raise BadGraphError(msg)
         G = _combine(parts, ox, transfer_s=1800.0)
         G.graph.update(name=stem, source="osm", query=json.dumps(query, ensure_ascii=False))
-        atomic_write(graphml, lambda tmp: ox.save_graphml(G, tmp))
         meta = {
             "name": stem,
             "query": query,
@@ -571,8 +581,15 @@ def fetch_graph(
             "nodes": _count(str(d.get("mode")) for _, d in G.nodes(data=True)),
             "edges": _count(str(d.get("mode")) for *_, d in G.edges(data=True)),
         }
-    text = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    atomic_write(meta_path, lambda tmp: _write_text(tmp, text))
+        text = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        atomic_write(graphml, lambda tmp: ox.save_graphml(G, tmp))
+    try:
+        atomic_write(meta_path, lambda tmp: _write_text(tmp, text))
+    except BaseException:
+        # The sidecar marks the cache complete; without it the next run would refuse the
+        # graph as another query's, so an interrupted pair leaves neither file.
+        graphml.unlink(missing_ok=True)
+        raise
     return graphml
 
 
