@@ -25,7 +25,6 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import shapely
 from shapely.geometry import shape
@@ -33,7 +32,7 @@ from shapely.geometry import shape
 from resilience import settings
 from resilience.analysis.impact import global_efficiency
 from resilience.errors import BadInputError
-from resilience.targets import EdgeKey, Removal, _nodes_within, _utm_transformer, apply_removal
+from resilience.targets import EdgeKey, Removal, apply_removal, area_targets
 
 __all__ = [
     "CATEGORIES",
@@ -243,33 +242,6 @@ def load_frontline(path: str | Path) -> Frontline:
     return Frontline(p, features)
 
 
-def _segments_crossing(G: nx.MultiDiGraph[Any], area: Any, buffer_m: float) -> set[EdgeKey]:
-    """Edges whose straight segment crosses ``area`` (grown by ``buffer_m``)."""
-    if area.is_empty:
-        return set()
-    edges = sorted(G.edges(keys=True), key=lambda e: (str(e[0]), str(e[1]), e[2]))
-    if not edges:
-        return set()
-    lines = shapely.linestrings(
-        [
-            [(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])]
-            for u, v, _ in edges
-        ]
-    )
-    if buffer_m > 0:
-        tf = _utm_transformer(area.centroid.x, area.centroid.y)
-
-        def project(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-            x, y = tf.transform(xy[:, 0], xy[:, 1])
-            return np.column_stack([x, y])
-
-        area = shapely.transform(area, project).buffer(buffer_m)
-        lines = shapely.transform(lines, project)
-    shapely.prepare(area)
-    hit = shapely.intersects(area, lines)
-    return {edges[i] for i in np.flatnonzero(hit)}
-
-
 def frontline_removal(
     G: nx.MultiDiGraph[Any],
     front: Frontline,
@@ -303,11 +275,9 @@ def frontline_removal(
     BadInputError
         If the date precedes the file or a category is unknown.
     """
-    area = front.area(date, categories)
-    nodes = _nodes_within(G, area, buffer_m) if not area.is_empty else frozenset()
-    edges = {e for e in _segments_crossing(G, area, buffer_m) if not {e[0], e[1]} & nodes}
+    nodes, edges = area_targets(G, front.area(date, categories), buffer_m=buffer_m)
     day = front.layer_date(date)
-    return Removal(frozenset(nodes), frozenset(edges), (f"front line {day.isoformat()}",))
+    return Removal(nodes, edges, (f"front line {day.isoformat()}",))
 
 
 def od_min_cut(
