@@ -577,3 +577,76 @@ def test_fetch_bad_options(tmp_path, monkeypatch, args, expected):
     monkeypatch.setenv("RESILIENCE_GRAPHS", str(tmp_path))
     assert fails(["fetch", *args]).startswith(expected)
     assert not list(tmp_path.iterdir())
+
+
+# --- polygon layers, extracts, line layers, front-line layers ------------------------------
+
+_POINT_LAYER = (
+    '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+    '"geometry":{"type":"Point","coordinates":[37.1,48.1]}}]}'
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "error: cannot read polygon layer "),
+        ("nonsense", "error: cannot read polygon layer "),
+        (_POINT_LAYER, "no polygon in the layer"),
+    ],
+    ids=["missing", "not-a-layer", "points-only"],
+)
+def test_bad_polygon_layer(toy_env, tmp_path, content, expected):
+    path = tmp_path / "area.geojson"
+    if content is not None:
+        path.write_text(content)
+    out = tmp_path / "r"
+    assert expected in fails(["cut", "-g", "toy", "--polygon", str(path), "--out", str(out)], out)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("cut.osm", "<osm><node id='1' lat='48' lon='37'>", "not a readable OSM XML extract ("),
+        ("lines.geojson", "nonsense", "error: cannot read line layer lines.geojson: "),
+        ("lines.geojson", '{"type":"FeatureCollection","features":[]}', "no line in the layer"),
+        ("lines.gpkg", "a,b", "error: cannot read line layer lines.gpkg: "),
+    ],
+    ids=["truncated-osm", "junk-lines", "empty-lines", "junk-gpkg"],
+)
+def test_bad_extract_or_line_layer(tmp_path, name, content, expected):
+    path = tmp_path / name
+    path.write_text(content)
+    assert expected in fails(["cut", "-g", str(path), "--out", str(tmp_path / "r")])
+
+
+def test_graph_is_a_folder(tmp_path):
+    assert fails(["cut", "-g", str(tmp_path)]) == (
+        f"error: no graph file or embedded region named '{tmp_path}'"
+    )
+
+
+_FRONT = str(Path(__file__).parent / "data" / "frontline_small.geojson")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--from", "2025-13-01", "--to", "2025-02-01"], "--from must be YYYY-MM-DD"),
+        (["--from", "2025-02-01", "--to", "2025-01-01"], "ends (2025-01-01) before it starts"),
+        (["--from", "2025-01-01", "--to", "2025-02-01", "--every", "0d"], "--every must be"),
+        (["--from", "2025-01-01", "--to", "2025-02-01", "-f", "/nonexistent.geojson"], "not found"),
+    ],
+    ids=["bad-date", "reversed", "zero-step", "missing-layer"],
+)
+def test_bad_timeline(toy_env, tmp_path, args, expected):
+    base = [] if "-f" in args else ["-f", _FRONT]
+    out = tmp_path / "r"
+    assert expected in fails(["timeline", "-g", "toy", *base, *args, "--out", str(out)], out)
+
+
+def test_report_file_replaced_by_a_folder(toy_env, tmp_path):
+    (tmp_path / "cut" / "baseline" / "od.csv").mkdir(parents=True)
+    line = fails(["cut", "-g", "toy", "--out", str(tmp_path)])
+    assert line == f"error: cannot write {tmp_path}/cut/baseline/od.csv: Is a directory"
+    assert not list(tmp_path.rglob("*.tmp"))
