@@ -20,7 +20,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
 from resilience import backend
@@ -104,6 +104,11 @@ def graph_and_od(draw: st.DrawFn) -> tuple[nx.MultiDiGraph, list[int], list[int]
     return G, origins, dests
 
 
+def _note(G: nx.MultiDiGraph) -> None:
+    """Print the graph of a failing example so it can be rebuilt by hand."""
+    note(f"edges (u, v, key, travel_time): {sorted(G.edges(keys=True, data='travel_time'))}")
+
+
 def _nx_times(G: nx.MultiDiGraph, o: Any) -> dict[Any, float]:
     return nx.single_source_dijkstra_path_length(G, o, weight="travel_time")
 
@@ -121,6 +126,7 @@ def _disconnects(G: nx.MultiDiGraph, s: Any, t: Any, *, edges: Any = (), nodes: 
 @SETTINGS
 @given(road_graphs())
 def test_csgraph_dijkstra_equals_networkx(G):
+    _note(G)
     csr = backend.to_csr(G)
     dist, _ = backend.shortest_times(csr, list(range(csr.n)))
     for o in G.nodes:
@@ -133,6 +139,7 @@ def test_csgraph_dijkstra_equals_networkx(G):
 @SETTINGS
 @given(road_graphs(min_nodes=3))
 def test_exact_betweenness_equals_networkx_on_the_collapsed_digraph(G):
+    _note(G)
     D = to_digraph(G)
     want_nodes = nx.betweenness_centrality(D, weight="travel_time", normalized=True)
     want_edges = nx.edge_betweenness_centrality(D, weight="travel_time", normalized=True)
@@ -159,6 +166,7 @@ def test_exact_betweenness_equals_networkx_on_the_collapsed_digraph(G):
 @given(graph_and_pair())
 def test_min_edge_cut_size_equals_edge_disjoint_paths(case):
     G, s, t = case
+    _note(G)
     table = min_edge_cut(G, s, t)
     paths = disjoint_paths(G, s, t)
     assert len(table) == len(paths)
@@ -179,6 +187,7 @@ def test_min_edge_cut_size_equals_edge_disjoint_paths(case):
 @given(graph_and_pair())
 def test_min_vertex_cut_size_equals_node_disjoint_paths(case):
     G, s, t = case
+    _note(G)
     table = min_vertex_cut(G, s, t)
     fast = backend.min_vertex_cut(G, s, t)
     if G.has_edge(s, t):
@@ -220,6 +229,7 @@ def _on_a_shortest_path(G: nx.MultiDiGraph, origins: list[int], dests: list[int]
 @given(graph_and_od(), st.data())
 def test_removing_what_no_shortest_path_uses_changes_no_time(case, data):
     G, origins, dests = case
+    _note(G)
     used_nodes, used_edges = _on_a_shortest_path(G, origins, dests)
     free_nodes = sorted(set(G.nodes) - used_nodes - set(origins) - set(dests))
     free_edges = sorted(set(G.edges(keys=True)) - used_edges)
@@ -246,6 +256,7 @@ def removals(draw: st.DrawFn, G: nx.MultiDiGraph, keep: set[int]) -> Removal:
 @given(graph_and_od(), st.data())
 def test_removals_never_shorten_a_trip_nor_raise_efficiency(case, data):
     G, origins, dests = case
+    _note(G)
     removal = data.draw(removals(G, set(origins) | set(dests)))
     result = cut(G, removal, origins, dests)
     od = result.od
@@ -274,6 +285,7 @@ def test_scan_equals_naive_scan(case, elements):
     from resilience.analysis.criticality import scan, scan_naive
 
     G, origins, dests = case
+    _note(G)
     fast = scan(G, origins, dests, elements=elements)
     slow = scan_naive(G, origins, dests, elements=elements)
     key = ["element", "label"]
