@@ -438,7 +438,7 @@ def places(
     Example: resilience places
     """
     from resilience.sources.load import load_network  # noqa: PLC0415
-    from resilience.targets import _ref_tokens, load_corridors  # noqa: PLC0415
+    from resilience.targets import _ref_tokens, graph_corridors_file, load_corridors  # noqa: PLC0415
 
     G = load_network(graph, mode=mode, stations=stations)
     rows = [
@@ -458,7 +458,7 @@ def places(
         tokens |= _ref_tokens(value)
     refs = sorted(tokens)
     typer.echo(f"\nRefs: {', '.join(refs) or '(none)'}")
-    corr = load_corridors()
+    corr = load_corridors(graph_corridors_file(G))
     typer.echo("\nCorridors:")
     for spec in corr.values():
         typer.echo(f"  {spec['name']}: {spec['title']}")

@@ -500,6 +500,25 @@ def area_targets(
     return hit_nodes, frozenset(keys[i] for i in np.flatnonzero(crossed))
 
 
+def graph_corridors_file(G: nx.MultiDiGraph[Any]) -> Path:
+    """The corridors file that goes with a graph.
+
+    Parameters
+    ----------
+    G
+        The network.
+
+    Returns
+    -------
+    Path
+        The embedded region's own ``corridors.geojson`` for an embedded region; the default
+        region's for any other graph (its corridors are drawn in lon/lat, so they apply to
+        real graphs of the same area).
+    """
+    own = G.graph.get("corridors_file")
+    return Path(own) if own else settings.region_dir() / "corridors.geojson"
+
+
 def load_corridors(path: Path | None = None) -> dict[str, dict[str, Any]]:
     """Read named corridors from a GeoJSON FeatureCollection.
 
@@ -568,7 +587,7 @@ def resolve_corridor(
 def _corridor_area(
     G: nx.MultiDiGraph[Any], name: str, corridors: dict[str, dict[str, Any]] | None
 ) -> tuple[frozenset[Any], frozenset[EdgeKey]]:
-    table = corridors if corridors is not None else load_corridors()
+    table = corridors if corridors is not None else load_corridors(graph_corridors_file(G))
     key = normalize_name(name)
     spec = table.get(key) or table.get(f"{key}-corridor")
     if spec is None:

@@ -64,8 +64,7 @@ def test_corridor_buffer_selects_nodes(toy):
 
 
 def test_corridor_cuts_the_links_crossing_it(toy, monkeypatch):
-    corr = load_corridors(DATA / "toy" / "corridors.geojson")
-    monkeypatch.setattr("resilience.targets.load_corridors", lambda: corr)
+    # The toy region's own corridors file is used, not the default region's.
     removal = build_removal(toy, corridors=["charlie-road-block"])
     assert removal.nodes == frozenset()
     assert {(u, v) for u, v, _ in removal.edges} == {("alpha", "charlie"), ("charlie", "alpha")}

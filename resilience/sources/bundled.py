@@ -205,6 +205,7 @@ def load_region(region: str | Path = settings.DEFAULT_REGION) -> nx.MultiDiGraph
         title=str(config.get("title", folder.name)),
         crs="epsg:4326",
         source="bundled",
+        corridors_file=str(folder / "corridors.geojson"),
         origins=list(defaults.get("origins", [])),
         destinations=list(defaults.get("destinations", [])),
     )
