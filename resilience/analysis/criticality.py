@@ -165,6 +165,7 @@ class _Engine:
     tin: IntArray  # origins × n: position in that preorder (-1 unreachable)
     size: IntArray  # origins × n: subtree size
     relevant: npt.NDArray[np.bool_]  # origins × n: on a tree path to some destination
+    rdist: FloatArray  # destinations × n: intact distance from each node to that destination
     base: FloatArray  # origins × destinations
 
     def run(self, jobs: list[tuple[str, tuple[int, ...]]]) -> FloatArray:
@@ -211,38 +212,80 @@ class _Engine:
         cannot fall, so they stand. Inside, the new distance of each node is a Dijkstra
         over the subtree only, seeded with the best entry from outside: ``dist(x) +
         w(x, y)`` over edges entering the subtree.
+
+        The Dijkstra first runs over the part of the subtree that can lie on a path of
+        length at most a bound ``B`` to an affected destination ``t``: the nodes ``y``
+        with ``dist(y) + rdist(y, t) <= B`` (both intact distances, lower bounds once
+        something is removed). A result below ``B`` is then exact: every node of a
+        shortest path of that length passes the test. Otherwise the bound grows, and in
+        the end the whole subtree is searched.
         """
         start = int(self.tin[oi, root])
-        sub = self.order[oi][start : start + int(self.size[oi, root])]
+        stop = start + int(self.size[oi, root])
+        pos_d = self.tin[oi, self.dests]
+        under = (pos_d >= start) & (pos_d < stop)
+        if skip is not None:
+            under &= self.dests != skip  # a removed destination stays cut off
+        targets = np.flatnonzero(under)
+        if len(targets) == 0:
+            return
+        sub = self.order[oi][start:stop]
         if skip is not None:
             sub = sub[1:]  # the removed place itself (first in preorder)
-        dest_local = loc  # reuse the scratch array; reset before returning
-        k = len(sub)
-        if k == 0:
+        if len(sub) == 0:
             return
-        dest_local[sub] = np.arange(k)
-        try:
-            targets = [j for j, t in enumerate(self.dests.tolist()) if dest_local[t] >= 0]
-            if not targets:
+        parent = int(self.pred[oi, root])
+        step = float(self.dist[oi, root] - self.dist[oi, parent]) if parent >= 0 else 0.0
+        base = self.dist[oi, self.dests[targets]]
+        slack = 2.0 * step + 1e-6 * float(base.max())
+        d_sub = self.dist[oi, sub]
+        for _ in range(3):
+            bound = base + slack
+            keep = np.zeros(len(sub), dtype=bool)
+            for j, b in zip(targets.tolist(), bound.tolist(), strict=True):
+                keep |= d_sub + self.rdist[j, sub] <= b
+            got = self._subtree_dijkstra(oi, sub[keep], start, stop, loc, change, targets)
+            if bool(np.all(got < bound * (1.0 - 1e-7))):
+                after[oi, targets] = got
                 return
+            slack *= 4.0
+        after[oi, targets] = self._subtree_dijkstra(oi, sub, start, stop, loc, change, targets)
+
+    def _subtree_dijkstra(
+        self,
+        oi: int,
+        nodes: IntArray,
+        start: int,
+        stop: int,
+        loc: IntArray,
+        change: tuple[int, int, float] | None,
+        targets: IntArray,
+    ) -> FloatArray:
+        """Distances to ``targets`` over ``nodes`` (part of the subtree), seeded from outside."""
+        k = len(nodes)
+        tin = self.tin[oi]
+        loc[nodes] = np.arange(k)
+        try:
+            tl = loc[self.dests[targets]]
+            if k == 0 or not (tl >= 0).any():
+                return np.full(len(targets), np.inf)
             # Seeds: edges entering the subtree from outside.
-            pos, owner = _ranges(self.t_indptr[sub], self.t_indptr[sub + 1])
+            pos, owner = _ranges(self.t_indptr[nodes], self.t_indptr[nodes + 1])
             src = self.t_indices[pos]
             w = self.t_data[pos]
-            outside = dest_local[src] < 0
-            if skip is not None:
-                outside &= src != skip
+            ts = tin[src]
+            outside = (ts < start) | (ts >= stop)
             if change is not None:
                 a, b, new = change
-                hit = (src == a) & (sub[owner] == b)
+                hit = (src == a) & (nodes[owner] == b)
                 w = np.where(hit, new, w)
             lab = self.dist[oi, src] + w
             keep = outside & np.isfinite(lab)
             seed = np.full(k, np.inf)
             np.minimum.at(seed, owner[keep], lab[keep])
-            # Edges inside the subtree.
-            pos, owner = _ranges(self.indptr[sub], self.indptr[sub + 1])
-            col = dest_local[self.indices[pos]]
+            # Edges inside the part searched.
+            pos, owner = _ranges(self.indptr[nodes], self.indptr[nodes + 1])
+            col = loc[self.indices[pos]]
             inside = col >= 0
             counts = np.bincount(owner[inside], minlength=k)
             seeded = np.flatnonzero(np.isfinite(seed))
@@ -256,10 +299,11 @@ class _Engine:
                 shape=(k + 1, k + 1),
             )
             dist = csgraph.dijkstra(matrix, directed=True, indices=[k])[0]
-            for j in targets:
-                after[oi, j] = dist[dest_local[self.dests[j]]]
+            found = np.full(len(targets), np.inf)
+            found[tl >= 0] = dist[tl[tl >= 0]]
+            return found
         finally:
-            dest_local[sub] = -1
+            loc[nodes] = -1
 
 
 def _tree(pred: IntArray, origin: int) -> tuple[IntArray, IntArray, IntArray]:
@@ -335,6 +379,7 @@ def _build_engine(arrays: EdgeArrays, origins: list[Any], destinations: list[Any
         tin=np.stack([t[1] for t in trees]),
         size=np.stack([t[2] for t in trees]),
         relevant=relevant,
+        rdist=shortest_times(trans, d_idx)[0],
         base=dist[:, d_idx],
     )
 

@@ -140,3 +140,14 @@ def test_cli_scan(tmp_path, monkeypatch):
     bad = runner.invoke(app, ["scan", "--graph", "toy", "--edges", "--nodes"])
     assert bad.exit_code == 2
     assert "only one of" in bad.output
+
+
+@pytest.mark.parametrize("integer_times", [False, True])
+def test_bounded_repair_equals_naive_on_a_larger_grid(integer_times):
+    # Long OD paths: repairs run first over the part of the subtree within a bound of
+    # the destinations (reverse distances), retry with a wider bound, and fall back to
+    # the whole subtree for pairs that are cut off; the table must not change.
+    G = road_like(196, seed=7, drop=0.25, integer_times=integer_times)
+    nodes = list(G)
+    o, d = [nodes[0], nodes[13], nodes[100]], [nodes[-1], nodes[182], nodes[90], nodes[60]]
+    _same(scan(G, o, d, elements="both"), scan_naive(G, o, d, elements="both"))
