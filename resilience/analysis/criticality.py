@@ -455,7 +455,11 @@ def _execute_pool(
     n_jobs: int,
     progress: Callable[[int], None] | None,
 ) -> FloatArray:
-    chunks = _chunks(jobs, n_jobs * 8)
+    # Interleave: neighbouring elements cost alike (subtrees near an origin are big), so
+    # contiguous chunks would leave one worker with the expensive end of the list.
+    parts = n_jobs * 8
+    perm = np.concatenate([np.arange(i, len(jobs), parts) for i in range(parts)])
+    chunks = _chunks([jobs[i] for i in perm.tolist()], parts)
     results: list[FloatArray] = []
     try:
         # spawn, not fork: the caller may hold threads (Dask, BLAS) that fork would copy stuck.
@@ -482,7 +486,9 @@ def _execute_pool(
             results.append(engine.run(chunk))
             if progress is not None:
                 progress(len(chunk))
-    return np.concatenate(results)
+    out = np.empty((len(jobs), _N_METRICS))
+    out[perm] = np.concatenate(results)
+    return out
 
 
 def _execute_dask(
