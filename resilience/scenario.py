@@ -27,7 +27,6 @@ expected.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from resilience import settings
+from resilience._toml import read_toml
 from resilience.analysis.centrality import edge_betweenness
 from resilience.analysis.impact import CutResult, cut
 from resilience.errors import BadScenarioError, ResilienceError
@@ -246,21 +246,7 @@ def load_scenario(path: str | Path) -> Scenario:
         One line naming the file, the key and what was expected.
     """
     p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        msg = f"{p}: no such scenario file"
-        raise BadScenarioError(msg) from None
-    except OSError as exc:
-        msg = f"{p}: cannot read ({exc.strerror or exc})"
-        raise BadScenarioError(msg) from None
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{p}: not valid TOML ({str(exc).splitlines()[0]})"
-        raise BadScenarioError(msg) from None
-    except UnicodeDecodeError as exc:  # tomllib decodes the bytes before parsing them
-        msg = f"{p}: not UTF-8 text (byte {exc.start})"
-        raise BadScenarioError(msg) from None
+    data = read_toml(p, BadScenarioError, label=str(p), missing=f"{p}: no such scenario file")
     data.setdefault("name", p.stem)
     if "source" in data:
         msg = f"{p}: unknown key 'source'"

@@ -10,7 +10,6 @@ unchanged on it and on real OpenStreetMap graphs.
 from __future__ import annotations
 
 import csv
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import networkx as nx
 
 from resilience import settings
 from resilience._geo import haversine_m
+from resilience._toml import read_toml
 from resilience.errors import BadGraphError
 
 __all__ = ["Place", "load_places", "load_region"]
@@ -141,18 +141,9 @@ def _region_folder(region: str | Path) -> Path:
 
 def _read_config(folder: Path) -> dict[str, Any]:
     path = folder / "region.toml"
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        msg = f"embedded region file missing: {path}"
-        raise BadGraphError(msg) from None
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{path.name}: not valid TOML ({exc})"
-        raise BadGraphError(msg) from None
-    except UnicodeDecodeError as exc:  # tomllib decodes the bytes before parsing them
-        msg = f"{path.name}: not UTF-8 text (byte {exc.start})"
-        raise BadGraphError(msg) from None
+    return read_toml(
+        path, BadGraphError, label=path.name, missing=f"embedded region file missing: {path}"
+    )
 
 
 def load_region(region: str | Path = settings.DEFAULT_REGION) -> nx.MultiDiGraph[Any]:
