@@ -215,6 +215,38 @@ def _written(paths: list[Path]) -> None:
     typer.echo(f"\nwrote {len(paths)} file(s) under {paths[0].parent}" if paths else "")
 
 
+def _removal(
+    G: Any,
+    node: list[str] | None,
+    ref: list[str] | None,
+    corridor: list[str] | None,
+    edge: tuple[str, str] | None,
+    polygon: list[Path] | None,
+) -> Any:
+    """The removal the target options of a command name."""
+    from resilience.targets import build_removal  # noqa: PLC0415
+
+    return build_removal(
+        G,
+        nodes=node or [],
+        refs=ref or [],
+        corridors=corridor or [],
+        edges=[edge] if edge else [],
+        polygons=polygon or [],
+    )
+
+
+def _endpoints(G: Any, source: str, target: str) -> tuple[Any, Any]:
+    """The nodes of --source and --target, refused when they are the same place."""
+    from resilience.targets import endpoint  # noqa: PLC0415
+
+    s, t = endpoint(G, source), endpoint(G, target)
+    if s == t:
+        msg = f"source and target are the same place ({source!r}, {target!r})"
+        raise BadInputError(msg)
+    return s, t
+
+
 def _out(out: Path | None) -> Path:
     return out if out is not None else settings.reports_dir()
 
@@ -247,18 +279,11 @@ def cut(
     from resilience.analysis.impact import cut as run_cut  # noqa: PLC0415
     from resilience.report import write_frames  # noqa: PLC0415
     from resilience.sources.load import load_network  # noqa: PLC0415
-    from resilience.targets import build_removal, resolve_od  # noqa: PLC0415
+    from resilience.targets import resolve_od  # noqa: PLC0415
 
     w = _weight(weight)
     G = load_network(graph, mode=mode, stations=stations)
-    removal = build_removal(
-        G,
-        nodes=node or [],
-        refs=ref or [],
-        corridors=corridor or [],
-        edges=[edge] if edge else [],
-        polygons=polygon or [],
-    )
+    removal = _removal(G, node, ref, corridor, edge, polygon)
     if removal.empty and (node or ref or corridor or edge or polygon):
         typer.echo("note: the targets remove nothing from this graph", err=True)
     origins, destinations = resolve_od(G, origin or [], destination or [])
@@ -342,13 +367,10 @@ def mincut(
     from resilience.analysis.cuts import min_edge_cut, min_vertex_cut  # noqa: PLC0415
     from resilience.report import write_frames  # noqa: PLC0415
     from resilience.sources.load import load_network  # noqa: PLC0415
-    from resilience.targets import endpoint, normalize_name  # noqa: PLC0415
+    from resilience.targets import normalize_name  # noqa: PLC0415
 
     G = load_network(graph, mode=mode, stations=stations)
-    s, t = endpoint(G, source), endpoint(G, target)
-    if s == t:
-        msg = f"source and target are the same place ({source!r}, {target!r})"
-        raise BadInputError(msg)
+    s, t = _endpoints(G, source, target)
     edges = min_edge_cut(G, s, t, near=near)
     vertices = min_vertex_cut(G, s, t, near=near)
     _show(
@@ -393,22 +415,12 @@ def paths(
     from resilience.analysis.paths import paths_table  # noqa: PLC0415
     from resilience.report import write_frames  # noqa: PLC0415
     from resilience.sources.load import load_network  # noqa: PLC0415
-    from resilience.targets import apply_removal, build_removal, endpoint, normalize_name  # noqa: PLC0415
+    from resilience.targets import apply_removal, normalize_name  # noqa: PLC0415
 
     w = _weight(weight)
     G = load_network(graph, mode=mode, stations=stations)
-    s, t = endpoint(G, source), endpoint(G, target)
-    if s == t:
-        msg = f"source and target are the same place ({source!r}, {target!r})"
-        raise BadInputError(msg)
-    removal = build_removal(
-        G,
-        nodes=node or [],
-        refs=ref or [],
-        corridors=corridor or [],
-        edges=[edge] if edge else [],
-        polygons=polygon or [],
-    )
+    s, t = _endpoints(G, source, target)
+    removal = _removal(G, node, ref, corridor, edge, polygon)
     for name, n in ((source, s), (target, t)):
         if n in removal.nodes:
             msg = f"{name!r} is itself removed by the targets"
