@@ -15,20 +15,17 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
-from resilience import backend
+from resilience import backend, settings
 from resilience.analysis import criticality
 from resilience.network import to_digraph
 from resilience.synthetic import road_like
 
-RAIL = Path(os.environ.get("RESILIENCE_SHARED", "/work/shared/data")) / (
-    "ukraine-railroads-dcw-jamyspencer/railroads.shp"
-)
+RAIL = settings.shared_data_dir() / "ukraine-railroads-dcw-jamyspencer/railroads.shp"
 ROWS: list[tuple[str, str, float, float, float, float, str]] = []
 
 

@@ -50,14 +50,14 @@ CATEGORIES = ("occupied", "occupied_pre2022_ordlo", "unknown_grey")
 
 
 def shared_data_dir() -> Path:
-    """Return the shared data folder that sits beside the project.
+    """Return the shared data folder (the one setting: :func:`settings.shared_data_dir`).
 
     Returns
     -------
     Path
-        ``<project root>/../shared/data`` (it may not exist).
+        ``$RESILIENCE_SHARED_DATA`` or ``../shared/data`` beside the project (it may not exist).
     """
-    return settings.project_root().parent / "shared" / "data"
+    return settings.shared_data_dir()
 
 
 def parse_date(value: str | dt.date, *, what: str = "date") -> dt.date:
