@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from resilience.cli import app
 from resilience.errors import BadGraphError, BadInputError
-from resilience.report import atomic_write, write_frames
+from resilience.io import atomic_write, write_frames
 from resilience.sources.load import load_network
 
 runner = CliRunner(env={"COLUMNS": "200"})

@@ -26,8 +26,8 @@ import networkx as nx
 
 from resilience import settings
 from resilience.errors import BadGraphError, BadInputError, NetworkUnavailableError
+from resilience.io import atomic_write
 from resilience.network import impute_speeds_and_times, make_multimodal
-from resilience.report import atomic_write
 
 __all__ = [
     "DEFAULT_ROAD_CLASSES",
