@@ -15,8 +15,6 @@ supply even when both its towns are still held.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +25,6 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import shape
 
 from resilience import settings
 from resilience.analysis.impact import global_efficiency
@@ -98,19 +95,16 @@ def parse_date(value: str | dt.date, *, what: str = "date") -> dt.date:
 class Frontline:
     """The polygon features of a front-line file, indexed by day and category.
 
-    Geometries are built from GeoJSON only when a day is asked for, since a daily file
-    holds hundreds of days and a timeline needs a handful.
-
     Attributes
     ----------
     path
         The file read.
     features
-        ``(date, category)`` to the raw GeoJSON geometries of that day and category.
+        ``(date, category)`` to the polygons of that day and category (WGS84).
     """
 
     path: Path
-    features: dict[tuple[dt.date, str], list[dict[str, Any]]] = field(repr=False)
+    features: dict[tuple[dt.date, str], list[shapely.Geometry]] = field(repr=False)
 
     @property
     def dates(self) -> list[dt.date]:
@@ -171,7 +165,7 @@ class Frontline:
         _check_categories(categories, self)
         day = self.layer_date(date)
         geoms = [
-            shape(g).buffer(0) if not shape(g).is_valid else shape(g)
+            g if g.is_valid else g.buffer(0)
             for c in sorted(set(categories))
             for g in self.features.get((day, c), [])
         ]
@@ -194,8 +188,12 @@ def _check_categories(categories: Sequence[str], front: Frontline) -> None:
         raise BadInputError(msg)
 
 
+def _missing(value: Any) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
 def load_frontline(path: str | Path) -> Frontline:
-    """Read a front-line polygon file (``.geojson`` or ``.geojson.gz``).
+    """Read a front-line polygon layer (``.geojson``, ``.geojson.gz``, GeoPackage, Shapefile).
 
     Parameters
     ----------
@@ -210,31 +208,31 @@ def load_frontline(path: str | Path) -> Frontline:
     Raises
     ------
     BadInputError
-        If the file is missing, not GeoJSON, or a feature lacks a usable ``date``.
+        If the file is missing or unreadable (see :func:`resilience.io.read_vector`, which
+        also sets the CRS rule), has no polygon, or a polygon lacks a usable ``date``.
     """
     p = Path(path)
     if not p.is_file():
         msg = f"front-line file not found: {p}"
         raise BadInputError(msg)
-    try:
-        opener = gzip.open if p.name.endswith(".gz") else open
-        with opener(p, "rt", encoding="utf-8") as fh:
-            data = json.load(fh)
-        raw = data["features"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        msg = f"{p.name}: not a readable GeoJSON FeatureCollection ({str(exc).splitlines()[0]})"
-        raise BadInputError(msg) from None
-    features: dict[tuple[dt.date, str], list[dict[str, Any]]] = {}
-    for i, feat in enumerate(raw):
-        props = feat.get("properties") or {}
-        geom = feat.get("geometry")
-        if not geom or geom.get("type") not in ("Polygon", "MultiPolygon"):
-            continue
-        if "date" not in props:
-            msg = f"{p.name}: feature {i} has no 'date' property"
+    from resilience.io import read_vector  # noqa: PLC0415 - geopandas only when a layer is read
+
+    layer = read_vector(p, geometry="polygons", what="front-line layer")
+    if "date" not in layer.columns:
+        msg = f"{p.name}: its features have no 'date' property"
+        raise BadInputError(msg)
+    columns = [c for c in ("category", "status") if c in layer.columns]
+    features: dict[tuple[dt.date, str], list[shapely.Geometry]] = {}
+    for i, row in enumerate(layer.itertuples(index=False)):
+        day_value = row.date
+        if _missing(day_value):
+            msg = f"{p.name}: polygon feature {i} has no 'date' property"
             raise BadInputError(msg)
-        day = parse_date(str(props["date"])[:10], what=f"{p.name}: feature {i} 'date'")
-        category = str(props.get("category") or props.get("status") or "occupied")
+        # GDAL may parse the property as a date; either way its first ten characters are the day.
+        day = parse_date(str(day_value)[:10], what=f"{p.name}: polygon feature {i} 'date'")
+        named = [str(v) for v in (getattr(row, c) for c in columns) if not _missing(v) and v]
+        category = named[0] if named else "occupied"
+        geom = row.geometry
         features.setdefault((day, category), []).append(geom)
     if not features:
         msg = f"{p.name}: no dated polygon features"

@@ -608,7 +608,7 @@ def read_polygons(path: Path) -> shapely.Geometry:
     Parameters
     ----------
     path
-        A polygon layer in any CRS.
+        A polygon layer; see :func:`resilience.io.read_vector` for the CRS rule.
 
     Returns
     -------
@@ -618,21 +618,12 @@ def read_polygons(path: Path) -> shapely.Geometry:
     Raises
     ------
     BadInputError
-        If the file cannot be read or holds no polygon.
+        If the file cannot be read, holds no polygon, or has no CRS and coordinates
+        that are not longitude/latitude.
     """
-    import geopandas as gpd  # noqa: PLC0415 - heavy import, only when a layer is used
+    from resilience.io import read_vector  # noqa: PLC0415 - geopandas only when a layer is used
 
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as exc:  # noqa: BLE001 - pyogrio raises many types for a bad file
-        msg = f"cannot read polygon layer {path}: {str(exc).splitlines()[0]}"
-        raise BadInputError(msg) from None
-    if gdf.crs is not None:
-        gdf = gdf.to_crs("EPSG:4326")
-    polys = gdf[gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
-    if polys.empty:
-        msg = f"{path}: no polygon in the layer"
-        raise BadInputError(msg)
+    polys = read_vector(path, geometry="polygons")
     return shapely.union_all(polys.geometry.to_numpy())
 
 

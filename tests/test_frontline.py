@@ -83,7 +83,43 @@ def test_missing_and_malformed_files(tmp_path):
         load_frontline(tmp_path / "nope.geojson")
     bad = tmp_path / "bad.geojson"
     bad.write_text("{not json", encoding="utf-8")
-    with pytest.raises(BadInputError, match="not a readable GeoJSON"):
+    with pytest.raises(BadInputError, match=r"^cannot read front-line layer bad\.geojson: "):
+        load_frontline(bad)
+
+
+def test_layer_in_web_mercator_reads_the_same(tmp_path, front):
+    import geopandas as gpd
+
+    metres = tmp_path / "small.gpkg"
+    gpd.read_file(SMALL).to_crs("EPSG:3857").to_file(metres, engine="pyogrio")
+    again = load_frontline(metres)
+    assert again.dates == front.dates
+    assert again.categories == front.categories
+    for key, geoms in front.features.items():
+        assert all(g.equals_exact(h, 1e-9) for g, h in zip(again.features[key], geoms, strict=True))
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
+def test_layer_in_metres_without_crs_is_one_line(tmp_path):
+    import geopandas as gpd
+
+    metres = tmp_path / "small.gpkg"
+    layer = gpd.read_file(SMALL).to_crs("EPSG:3857").set_crs(None, allow_override=True)
+    layer.to_file(metres, engine="pyogrio")
+    with pytest.raises(
+        BadInputError, match=r"^front-line layer small\.gpkg: its coordinates are not"
+    ):
+        load_frontline(metres)
+
+
+def test_polygon_without_date_is_named(tmp_path):
+    bad = tmp_path / "nodate.geojson"
+    bad.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"date":null},'
+        '"geometry":{"type":"Polygon","coordinates":[[[37,48],[37.1,48],[37.1,48.1],[37,48]]]}}]}',
+        encoding="utf-8",
+    )
+    with pytest.raises(BadInputError, match="polygon feature 0 has no 'date' property"):
         load_frontline(bad)
 
 

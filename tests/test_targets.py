@@ -116,6 +116,34 @@ def test_polygon_layer(toy, tmp_path: Path):
     assert removal.nodes == {"delta", "delta-station", "echo"}
 
 
+def _box_layer(path: Path, crs: str | None) -> Path:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    wgs = gpd.GeoDataFrame(geometry=[box(37.15, 47.95, 37.5, 48.02)], crs="EPSG:4326")
+    layer = wgs.to_crs("EPSG:3857")
+    layer = layer if crs else layer.set_crs(None, allow_override=True)
+    layer.to_file(path, engine="pyogrio")
+    return path
+
+
+def test_polygon_layer_in_web_mercator_is_reprojected(toy, tmp_path: Path):
+    layer = _box_layer(tmp_path / "p.gpkg", "EPSG:3857")
+    removal = build_removal(toy, polygons=[layer])
+    assert removal.nodes == {"delta", "delta-station", "echo"}
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
+@pytest.mark.parametrize("name", ["p.gpkg", "p.geojson"])
+def test_polygon_layer_in_metres_without_crs_is_refused(toy, tmp_path: Path, name):
+    layer = _box_layer(tmp_path / name, None)
+    with pytest.raises(BadInputError) as info:
+        build_removal(toy, polygons=[layer])
+    message = str(info.value)
+    assert message.startswith(f"polygon layer {name}: its coordinates are not longitude/latitude")
+    assert "\n" not in message
+
+
 def test_place_label_names_nodes_of_other_graphs_by_gazetteer(toy):
     from resilience.sources.bundled import load_places
     from resilience.targets import place_label
