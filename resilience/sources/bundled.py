@@ -19,6 +19,7 @@ import networkx as nx
 from resilience import settings
 from resilience._geo import haversine_m
 from resilience._toml import read_toml
+from resilience.capacity import CAPACITY, assign_capacities
 from resilience.errors import BadGraphError
 
 __all__ = ["Place", "load_places", "load_region"]
@@ -199,6 +200,8 @@ def load_region(region: str | Path = settings.DEFAULT_REGION) -> nx.MultiDiGraph
         corridors_file=str(folder / "corridors.geojson"),
         origins=list(defaults.get("origins", [])),
         destinations=list(defaults.get("destinations", [])),
+        capacity_table=dict(config.get("capacity", {})),
+        demand_table=dict(config.get("demand", {})),
     )
     for p in places.values():
         G.add_node(
@@ -235,6 +238,9 @@ def load_region(region: str | Path = settings.DEFAULT_REGION) -> nx.MultiDiGraph
         if unknown:
             msg = f"region.toml: default {key} name unknown place(s) {', '.join(unknown)}"
             raise BadGraphError(msg)
+    # Capacities in t/day on every link and transfer (per-class defaults, the region's
+    # [capacity] table, links.csv's capacity_t_per_day column); see resilience/capacity.py.
+    assign_capacities(G)
     return G
 
 
@@ -274,5 +280,11 @@ def _add_link(
     else:
         attrs["railway"] = "rail"
         attrs["usage"] = cls
+    if row.get(CAPACITY):
+        try:
+            attrs[CAPACITY] = float(row[CAPACITY])
+        except ValueError:
+            msg = f"links.csv line {line}: {CAPACITY} {row[CAPACITY]!r} is not a number"
+            raise BadGraphError(msg) from None
     G.add_edge(u, v, **attrs)
     G.add_edge(v, u, **attrs)
