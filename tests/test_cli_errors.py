@@ -160,7 +160,10 @@ def test_targets_that_remove_the_whole_graph(toy_env, tmp_path):
 
 def test_bad_weight(toy_env, tmp_path):
     line = fails(["cut", "-g", "toy", "--weight", "speed", "--out", str(tmp_path)], tmp_path)
-    assert line == "error: --weight must be travel_time or length, not 'speed'"
+    assert line == (
+        "error: Invalid value for '--weight': must be travel_time or length, not 'speed' "
+        "(see 'resilience cut --help')"
+    )
 
 
 @pytest.mark.parametrize(
@@ -421,12 +424,12 @@ def test_out_is_read_only(toy_env, tmp_path):
 
 def test_out_refused_by_the_system(toy_env, tmp_path, monkeypatch):
     # What a read-only folder does for a non-root user, whoever runs the tests.
-    import resilience.report
+    import resilience.io
 
     def deny(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(resilience.report.tempfile, "mkstemp", deny)
+    monkeypatch.setattr(resilience.io.tempfile, "mkstemp", deny)
     line = fails(["cut", "-g", "toy", "--out", str(tmp_path)])
     assert line == f"error: cannot write to {tmp_path}/cut/baseline: Permission denied"
     assert not any(tmp_path.rglob("*.csv"))

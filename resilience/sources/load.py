@@ -22,6 +22,9 @@ def load_network(
     mode: str | None = None,
     stations: str | Path | None = None,
     bbox: tuple[float, float, float, float] | None = None,
+    point: tuple[float, float] | None = None,
+    radius_km: float | None = None,
+    snap_m: float | None = None,
 ) -> nx.MultiDiGraph[Any]:
     """Load the network a command works on.
 
@@ -39,6 +42,10 @@ def load_network(
         For a rail line layer: a point layer of stations to name and attach.
     bbox
         For an OSM extract: keep only ``(west, south, east, north)``.
+    point, radius_km
+        For an OSM extract: keep only the square of this half-side around ``(lat, lon)``.
+    snap_m
+        For a line layer: the snapping tolerance in metres (default: the loader's).
 
     Returns
     -------
@@ -49,18 +56,39 @@ def load_network(
     ------
     BadGraphError
         If nothing matches ``spec`` or the file cannot be used.
+    BadInputError
+        If an option is given that the source does not take (a clip option for anything
+        but an OSM extract; ``mode``/``stations``/``snap_m`` for anything but a line layer).
     """
+    given: dict[str, object] = {
+        "--mode": mode,
+        "--stations": stations,
+        "--snap-m": snap_m,
+        "--bbox": bbox,
+        "--point": point,
+        "--radius-km": radius_km,
+    }
     if spec is None:
+        _refuse(given, set(), "the embedded default region")
         G = load_region(settings.DEFAULT_REGION)
     else:
         path = Path(spec)
         region = settings.region_dir(str(spec))
         cached = settings.graphs_dir() / f"{spec}.graphml"
         if not path.exists() and region.is_dir() and (region / "region.toml").exists():
+            _refuse(given, set(), f"the embedded region {str(spec)!r}")
             G = load_region(region)
         elif path.is_file() and _is_extract(path):
-            G = _load_extract(path, mode=mode, stations=stations, bbox=bbox)
+            G = _load_extract(
+                path,
+                given,
+                mode=mode,
+                stations=stations,
+                clip={"bbox": bbox, "point": point, "radius_km": radius_km},
+                snap_m=snap_m,
+            )
         elif path.is_file() or cached.is_file():
+            _refuse(given, set(), f"a GraphML graph ({Path(spec).name})")
             G = _load_graphml(path if path.is_file() else cached)
         else:
             msg = f"no graph file or embedded region named {str(spec)!r}"
@@ -77,12 +105,27 @@ def _is_extract(path: Path) -> bool:
     return suffix.startswith(".osm") or suffix in LINE_SUFFIXES
 
 
+_CLIP = frozenset({"--bbox", "--point", "--radius-km"})
+_LINE = frozenset({"--mode", "--stations", "--snap-m"})
+
+
+def _refuse(given: dict[str, object], allowed: set[str] | frozenset[str], source: str) -> None:
+    """Refuse the options given that ``source`` does not take, naming the first one."""
+    for flag, value in given.items():
+        if value is not None and flag not in allowed:
+            takes = "an .osm/.osm.pbf extract" if flag in _CLIP else "a line-layer"
+            msg = f"{flag} is for {takes} --graph, not {source}"
+            raise BadInputError(msg)
+
+
 def _load_extract(
     path: Path,
+    given: dict[str, object],
     *,
     mode: str | None,
     stations: str | Path | None,
-    bbox: tuple[float, float, float, float] | None,
+    clip: dict[str, Any],
+    snap_m: float | None,
 ) -> nx.MultiDiGraph[Any]:
     """An OSM extract or a line layer, dispatched on the file suffix."""
     from resilience.sources.lines import graph_from_lines  # noqa: PLC0415
@@ -92,11 +135,13 @@ def _load_extract(
     if suffix.startswith(".osm") and stations is not None:
         msg = "--stations is for line layers; OSM extracts carry their own stations"
         raise BadInputError(msg)
-    if suffix == ".osm.pbf":
-        return load_osm_pbf(path, bbox)
     if suffix.startswith(".osm"):
-        return load_osm_xml(path, bbox)
-    return graph_from_lines(path, mode=mode or "rail", stations=stations)
+        _refuse(given, _CLIP, f"an OSM extract ({path.name})")
+        load = load_osm_pbf if suffix == ".osm.pbf" else load_osm_xml
+        return load(path, clip["bbox"], point=clip["point"], radius_km=clip["radius_km"])
+    _refuse(given, _LINE, f"a line layer ({path.name})")
+    extra: dict[str, Any] = {} if snap_m is None else {"snap_m": snap_m}
+    return graph_from_lines(path, mode=mode or "rail", stations=stations, **extra)
 
 
 def _load_graphml(path: Path) -> nx.MultiDiGraph[Any]:

@@ -1,4 +1,4 @@
-"""``resilience scan`` and ``resilience attack``: criticality of every element, attack curves."""
+"""``scan`` and ``attack``: criticality of every element, attack curves."""
 
 from __future__ import annotations
 
@@ -9,26 +9,28 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from resilience.cli import (
+from resilience import settings
+from resilience.cli._common import friendly, load_graph, out_dir, show, written
+from resilience.cli._options import (
+    BboxOpt,
     DestOpt,
     GraphOpt,
+    ModeOpt,
     OriginOpt,
     OutOpt,
+    PointOpt,
+    RadiusOpt,
+    SnapOpt,
+    StationsOpt,
     WeightOpt,
-    _friendly,
-    _out,
-    _show,
-    _weight,
-    _written,
-    app,
 )
 from resilience.errors import BadInputError
 
-__all__ = ["attack", "scan"]
+__all__ = ["COMMANDS", "attack", "scan"]
 
 
 def _write_table(frame: pd.DataFrame, folder: Path, stem: str) -> list[Path]:
-    from resilience.report import atomic_write  # noqa: PLC0415
+    from resilience.io import atomic_write  # noqa: PLC0415
 
     return [
         atomic_write(
@@ -55,7 +57,7 @@ def _write_layer(frame: pd.DataFrame, path: Path, layer: str) -> Path:
     import geopandas as gpd  # noqa: PLC0415 - heavy
     from shapely import points  # noqa: PLC0415
 
-    from resilience.report import atomic_write  # noqa: PLC0415
+    from resilience.io import atomic_write  # noqa: PLC0415
 
     data = _safe_frame(frame)
     gdf = gpd.GeoDataFrame(data, geometry=points(data["x"], data["y"]), crs="EPSG:4326")
@@ -69,8 +71,7 @@ def _write_layer(frame: pd.DataFrame, path: Path, layer: str) -> Path:
     return atomic_write(path, write)
 
 
-@app.command()
-@_friendly
+@friendly
 def scan(
     edges: Annotated[bool, typer.Option("--edges", help="Scan links (the default).")] = False,
     nodes: Annotated[bool, typer.Option("--nodes", help="Scan places.")] = False,
@@ -89,7 +90,13 @@ def scan(
     origin: OriginOpt = None,
     destination: DestOpt = None,
     graph: GraphOpt = None,
-    weight: WeightOpt = "travel_time",
+    mode: ModeOpt = None,
+    stations: StationsOpt = None,
+    bbox: BboxOpt = None,
+    point: PointOpt = None,
+    radius_km: RadiusOpt = None,
+    snap_m: SnapOpt = None,
+    weight: WeightOpt = settings.DEFAULT_WEIGHT,
     out: OutOpt = None,
 ) -> None:
     """Remove every link (or place) in turn and rank them by the damage to supply.
@@ -108,16 +115,14 @@ def scan(
         bridges_and_articulation_points,
     )
     from resilience.analysis.criticality import scan as run_scan  # noqa: PLC0415
-    from resilience.report import atomic_write  # noqa: PLC0415
-    from resilience.sources.load import load_network  # noqa: PLC0415
+    from resilience.io import atomic_write  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
 
     if sum((edges, nodes, both)) > 1:
         msg = "give only one of --edges, --nodes, --both"
         raise BadInputError(msg)
     which = "both" if both else "nodes" if nodes else "edges"
-    w = _weight(weight)
-    G = load_network(graph)
+    G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
     origins, destinations = resolve_od(G, origin or [], destination or [])
     total = (G.number_of_nodes() if which != "edges" else 0) + (
         G.number_of_edges() if which != "nodes" else 0
@@ -130,24 +135,24 @@ def scan(
             origins,
             destinations,
             elements=which,  # type: ignore[arg-type]
-            weight=w,
+            weight=weight,
             jobs=jobs,
             scheduler=scheduler,
             progress=bar.update,
         )
     shown = table.head(top).copy()
-    if w == "travel_time":
+    if weight == "travel_time":
         shown["importance"] = (shown["importance"] / 60.0).round(1)
         shown = shown.rename(columns={"importance": "importance_min"})
     shown["unsatisfied"] = (100 * shown["unsatisfied"]).round(1)
     shown["efficiency_loss"] = (100 * shown["efficiency_loss"]).round(2)
     shown = shown.rename(columns={"unsatisfied": "cut_off_%", "efficiency_loss": "eff_loss_%"})
-    _show(
+    show(
         f"Most critical {which} ({len(table)} scanned, {len(origins)}×{len(destinations)} pairs)",
         shown.drop(columns=["u", "v", "key", "x", "y"]),
     )
     bridges = bridges_and_articulation_points(G)
-    folder = _out(out) / "scan"
+    folder = out_dir(out) / "scan"
     paths = _write_table(table, folder, "scan")
     paths.append(_write_layer(table, folder / "scan.gpkg", "scan"))
     paths.append(
@@ -156,11 +161,10 @@ def scan(
             lambda tmp: bridges.to_csv(tmp, index=False, lineterminator="\n"),
         )
     )
-    _written(paths)
+    written(paths)
 
 
-@app.command()
-@_friendly
+@friendly
 def attack(
     strategy: Annotated[
         str,
@@ -179,7 +183,13 @@ def attack(
     origin: OriginOpt = None,
     destination: DestOpt = None,
     graph: GraphOpt = None,
-    weight: WeightOpt = "travel_time",
+    mode: ModeOpt = None,
+    stations: StationsOpt = None,
+    bbox: BboxOpt = None,
+    point: PointOpt = None,
+    radius_km: RadiusOpt = None,
+    snap_m: SnapOpt = None,
+    weight: WeightOpt = settings.DEFAULT_WEIGHT,
     out: OutOpt = None,
 ) -> None:
     """Remove places step by step (targeted or random) and chart what is left.
@@ -191,15 +201,13 @@ def attack(
     Example: resilience attack --strategy random --steps 10 --runs 20 --seed 1
     """
     from resilience.analysis.attack import attack as run_attack  # noqa: PLC0415
-    from resilience.report import atomic_write  # noqa: PLC0415
-    from resilience.sources.load import load_network  # noqa: PLC0415
+    from resilience.io import atomic_write  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
 
     if strategy not in ("betweenness", "degree", "random"):
         msg = f"--strategy must be betweenness, degree or random, not {strategy!r}"
         raise BadInputError(msg)
-    w = _weight(weight)
-    G = load_network(graph)
+    G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
     origins, destinations = resolve_od(G, origin or [], destination or [])
     curve = run_attack(
         G,
@@ -211,11 +219,11 @@ def attack(
         recompute=recompute,
         runs=runs,
         seed=seed,
-        weight=w,
+        weight=weight,
     )
-    _show(f"Attack: {curve['strategy'].iloc[0]}", curve)
+    show(f"Attack: {curve['strategy'].iloc[0]}", curve)
     stem = f"attack-{strategy}" + ("-recomputed" if recompute else "")
-    folder = _out(out) / "attack"
+    folder = out_dir(out) / "attack"
     paths = [
         atomic_write(
             folder / f"{stem}.csv",
@@ -223,7 +231,7 @@ def attack(
         ),
         atomic_write(folder / f"{stem}.png", lambda tmp: _chart(curve, tmp)),
     ]
-    _written(paths)
+    written(paths)
 
 
 def _chart(curve: pd.DataFrame, path: Path) -> None:
@@ -250,3 +258,7 @@ def _chart(curve: pd.DataFrame, path: Path) -> None:
         fig.tight_layout()
         fig.savefig(path, format="png", metadata={"Software": None})
         plt.close(fig)
+
+
+#: Command name → function, in the order ``--help`` lists them.
+COMMANDS = {"scan": scan, "attack": attack}

@@ -1,25 +1,39 @@
 """Commands for scenario files, comparisons, front-line timelines and the reports folder.
 
-They register on the shared typer app of :mod:`resilience.cli`: ``run``, ``compare``,
-``timeline`` and ``report``.
+``run``, ``compare``, ``timeline`` and ``report``; :mod:`resilience.cli` registers them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from resilience import settings
-from resilience.cli import GraphOpt, OutOpt, _friendly, _out, _show, _written, app
+from resilience.cli._common import friendly, load_graph, out_dir, show, written
+from resilience.cli._options import (
+    BboxOpt,
+    DestOpt,
+    GraphOpt,
+    ModeOpt,
+    OriginOpt,
+    OutOpt,
+    PointOpt,
+    RadiusOpt,
+    SnapOpt,
+    StationsOpt,
+)
 from resilience.errors import BadInputError, BadScenarioError
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from resilience.scenario import ScenarioResult
 
-__all__ = ["compare_cmd", "report", "run", "timeline_cmd"]
+__all__ = ["COMMANDS", "compare_cmd", "report", "run", "timeline_cmd"]
 
 ScenarioArg = Annotated[
     list[Path],
@@ -44,23 +58,48 @@ def _scenario_path(spec: Path) -> Path:
     raise BadScenarioError(msg)
 
 
-def _results(specs: list[Path], graph: str | None) -> list[ScenarioResult]:
+def _results(
+    specs: list[Path], graph: str | None, network: Callable[[], nx.MultiDiGraph[Any] | None]
+) -> list[ScenarioResult]:
     from resilience.scenario import load_scenario, run_scenario  # noqa: PLC0415
-    from resilience.sources.load import load_network  # noqa: PLC0415
 
     scenarios = [load_scenario(_scenario_path(s)) for s in specs]
-    G = load_network(graph) if graph is not None else None
+    G = network()
     # --graph overrides every scenario's own graph, loaded once for all of them.
     return [
         run_scenario(sc.model_copy(update={"graph": graph}) if graph else sc, G) for sc in scenarios
     ]
 
 
-@app.command()
-@_friendly
+def _override(
+    graph: str | None,
+    mode: str | None,
+    stations: Path | None,
+    bbox: str | None,
+    point: str | None,
+    radius_km: float | None,
+    snap_m: float | None,
+) -> nx.MultiDiGraph[Any] | None:
+    """The network --graph names for every scenario, or ``None`` to use each one's own."""
+    if graph is None:
+        given = (mode, stations, bbox, point, radius_km, snap_m)
+        if any(v is not None for v in given):
+            msg = "the graph options need --graph (each scenario otherwise names its own graph)"
+            raise BadInputError(msg)
+        return None
+    return load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
+
+
+@friendly
 def run(
     scenario: ScenarioArg,
     graph: GraphOpt = None,
+    mode: ModeOpt = None,
+    stations: StationsOpt = None,
+    bbox: BboxOpt = None,
+    point: PointOpt = None,
+    radius_km: RadiusOpt = None,
+    snap_m: SnapOpt = None,
     out: OutOpt = None,
 ) -> None:
     """Run scenario files and write each one's report.
@@ -74,7 +113,8 @@ def run(
     """
     from resilience.render import render_scenario  # noqa: PLC0415
 
-    for res in _results(scenario, graph):
+    options = (graph, mode, stations, bbox, point, radius_km, snap_m)
+    for res in _results(scenario, graph, lambda: _override(*options)):
         sc = res.scenario
         typer.echo(f"\n== {sc.name}: {sc.description}")
         removed = ", ".join(res.removal.labels) or "nothing (baseline)"
@@ -82,21 +122,26 @@ def run(
             f"Removed: {removed} — {len(res.removal.nodes)} node(s), "
             f"{len(res.removal.edges)} further link(s)"
         )
-        _show("Supply pairs", res.impact.od)
-        _show("Network", res.impact.summary)
+        show("Supply pairs", res.impact.od)
+        show("Network", res.impact.summary)
         typer.echo(
             f"\nMinimum cut origins → destinations: {res.min_cut_before} → "
             f"{res.min_cut_after} link(s)"
         )
-        _show("Most critical links left", res.critical[["rank", "label", "mode", "betweenness"]])
-        _written(render_scenario(res, _out(out) / "scenarios" / sc.name))
+        show("Most critical links left", res.critical[["rank", "label", "mode", "betweenness"]])
+        written(render_scenario(res, out_dir(out) / "scenarios" / sc.name))
 
 
-@app.command("compare")
-@_friendly
+@friendly
 def compare_cmd(
     scenario: ScenarioArg,
     graph: GraphOpt = None,
+    mode: ModeOpt = None,
+    stations: StationsOpt = None,
+    bbox: BboxOpt = None,
+    point: PointOpt = None,
+    radius_km: RadiusOpt = None,
+    snap_m: SnapOpt = None,
     out: OutOpt = None,
 ) -> None:
     """Run several scenarios and compare them side by side.
@@ -110,11 +155,12 @@ def compare_cmd(
     from resilience.render import render_compare  # noqa: PLC0415
     from resilience.scenario import compare  # noqa: PLC0415
 
-    results = _results(scenario, graph)
+    options = (graph, mode, stations, bbox, point, radius_km, snap_m)
+    results = _results(scenario, graph, lambda: _override(*options))
     table = compare(results)
-    _show("Scenarios compared", table)
+    show("Scenarios compared", table)
     descriptions = {r.scenario.name: r.scenario.description for r in results}
-    _written(render_compare(table, descriptions, _out(out) / "compare"))
+    written(render_compare(table, descriptions, out_dir(out) / "compare"))
 
 
 def _every(value: str) -> int:
@@ -125,8 +171,7 @@ def _every(value: str) -> int:
     return int(m.group(1))
 
 
-@app.command("timeline")
-@_friendly
+@friendly
 def timeline_cmd(
     frontline: Annotated[
         Path,
@@ -151,13 +196,15 @@ def timeline_cmd(
     buffer_m: Annotated[
         float, typer.Option("--buffer", min=0, help="Grow the area by this many metres.")
     ] = 0.0,
-    origin: Annotated[
-        list[str] | None, typer.Option("--origin", "-o", help="Supply origin (repeatable).")
-    ] = None,
-    destination: Annotated[
-        list[str] | None, typer.Option("--destination", "-d", help="Destination (repeatable).")
-    ] = None,
+    origin: OriginOpt = None,
+    destination: DestOpt = None,
     graph: GraphOpt = None,
+    mode: ModeOpt = None,
+    stations: StationsOpt = None,
+    bbox: BboxOpt = None,
+    point: PointOpt = None,
+    radius_km: RadiusOpt = None,
+    snap_m: SnapOpt = None,
     out: OutOpt = None,
 ) -> None:
     """How supply degrades as the front line moves, date by date.
@@ -173,12 +220,11 @@ def timeline_cmd(
     """
     from resilience.frontline import load_frontline, timeline  # noqa: PLC0415
     from resilience.render import render_timeline  # noqa: PLC0415
-    from resilience.sources.load import load_network  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
 
     step = _every(every)
     cats = tuple(category or ["occupied"])
-    G = load_network(graph)
+    G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
     origins, destinations = resolve_od(G, origin or [], destination or [])
     frame = timeline(
         G,
@@ -191,13 +237,12 @@ def timeline_cmd(
         categories=cats,
         buffer_m=buffer_m,
     )
-    _show(f"Supply as the front line moves ({frontline.name}, {', '.join(cats)})", frame)
+    show(f"Supply as the front line moves ({frontline.name}, {', '.join(cats)})", frame)
     source = f"Layer: {frontline.name}, categories {', '.join(cats)}, every {step} days."
-    _written(render_timeline(frame, source, _out(out) / "timeline"))
+    written(render_timeline(frame, source, out_dir(out) / "timeline"))
 
 
-@app.command()
-@_friendly
+@friendly
 def report(
     check: Annotated[
         bool,
@@ -222,7 +267,7 @@ def report(
     """
     from resilience.render import build_reports, check_reports, remove_stale  # noqa: PLC0415
 
-    folder = _out(out)
+    folder = out_dir(out)
 
     def skipped(part: str, reason: str) -> None:
         typer.echo(f"skipped {part}: {reason}", err=True)
@@ -239,7 +284,11 @@ def report(
         return
     outcome = build_reports(folder, scenarios, on_skip=skipped)
     stale = remove_stale(folder, outcome)
-    _show("Scenarios compared", outcome.table)
+    show("Scenarios compared", outcome.table)
     for rel in stale:
         typer.echo(f"removed stale {rel}")
     typer.echo(f"\nwrote {len(outcome.written)} file(s) under {folder}")
+
+
+#: Command name → function, in the order ``--help`` lists them.
+COMMANDS = {"run": run, "compare": compare_cmd, "timeline": timeline_cmd, "report": report}

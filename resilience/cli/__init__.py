@@ -1,0 +1,94 @@
+"""The ``resilience`` command line: a thin typer shell over the library.
+
+Each command parses its options, calls library functions, prints readable tables and
+writes the frames under the reports folder. Errors a user causes become one line on
+stderr and exit code 2.
+
+The package: this module makes :data:`app` and adds the commands of each group module
+(:mod:`~resilience.cli.analyse`, :mod:`~resilience.cli.osm`, :mod:`~resilience.cli.scan`,
+:mod:`~resilience.cli.scenarios`); :mod:`~resilience.cli._options` defines every option
+once and :mod:`~resilience.cli._common` holds what the commands share. Only this module
+imports the group modules, so they never import each other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+# typer >= 0.16 vendors click; the usage errors it raises are its own copies of click's.
+try:
+    from typer._click.core import Context
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover - older typer on plain click
+    from click import Context  # type: ignore[assignment]
+    from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[assignment]
+
+from resilience.cli import analyse, osm, scan, scenarios
+
+__all__ = ["app", "main"]
+
+
+class _OneLineGroup(TyperGroup):
+    """The command group; usage errors (missing or bad options) become one line, exit 2."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: Context | None = None,
+        **extra: Any,
+    ) -> Context:
+        with _usage_in_one_line():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Context) -> Any:
+        with _usage_in_one_line():
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _usage_in_one_line() -> Iterator[None]:
+    try:
+        yield
+    except NoArgsIsHelpError:
+        raise
+    except UsageError as exc:
+        where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        typer.echo(f"error: {exc.format_message()}{where}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(
+    name="resilience",
+    help=(
+        "Logistics network resilience: how a road + rail supply network holds up when "
+        "places fall or routes are cut. Runs on the embedded Pokrovsk region by default.\n\n"
+        "Example: resilience cut --node pokrovsk"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    cls=_OneLineGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# The order ``resilience --help`` lists the commands in.
+for _group in (analyse, osm, scan, scenarios):
+    for _name, _command in _group.COMMANDS.items():
+        app.command(_name)(_command)
+
+
+def main() -> Any:
+    """Entry point of the ``resilience`` script and of ``python -m resilience(.cli)``.
+
+    Returns
+    -------
+    Any
+        What the typer app returns (it exits the process on its own).
+    """
+    return app(prog_name="resilience")

@@ -1,0 +1,5 @@
+"""``python -m resilience.cli``."""
+
+from resilience.cli import main
+
+main()

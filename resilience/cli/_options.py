@@ -1,0 +1,173 @@
+"""Every command-line option, defined once; commands share them by type alias.
+
+A command that reads a graph takes all of :data:`GraphOpt` ... :data:`SnapOpt` and hands
+them to :func:`resilience.cli._common.load_graph`, so each option means the same thing on
+every command.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from resilience.settings import WEIGHTS, Weight
+
+__all__ = [
+    "BboxOpt",
+    "CorridorOpt",
+    "DestOpt",
+    "EdgeOpt",
+    "GraphOpt",
+    "ModeOpt",
+    "NodeOpt",
+    "OriginOpt",
+    "OutOpt",
+    "PointOpt",
+    "PolygonOpt",
+    "RadiusOpt",
+    "RefOpt",
+    "SnapOpt",
+    "SourceOpt",
+    "StationsOpt",
+    "TargetOpt",
+    "WeightOpt",
+]
+
+# -- graph source -------------------------------------------------------------------------
+
+GraphOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--graph",
+        "-g",
+        help="Embedded region name, cached graph name or graph file "
+        "(default: the embedded Pokrovsk region).",
+        metavar="NAME|PATH",
+    ),
+]
+ModeOpt = Annotated[
+    str | None,
+    typer.Option("--mode", help="Mode of a line-layer --graph: rail (default) or road."),
+]
+StationsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--stations",
+        help="Station point layer for a rail line-layer --graph (names and attaches them).",
+        metavar="FILE",
+    ),
+]
+BboxOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--bbox",
+        help="Area as W,S,E,N in degrees (clips an .osm/.osm.pbf --graph).",
+        metavar="W,S,E,N",
+    ),
+]
+PointOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--point",
+        help="Centre as LAT,LON, with --radius-km (clips an .osm/.osm.pbf --graph).",
+        metavar="LAT,LON",
+    ),
+]
+RadiusOpt = Annotated[
+    float | None,
+    typer.Option("--radius-km", min=0.1, help="Half-side of the square around --point, km."),
+]
+SnapOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--snap-m",
+        min=0.0,
+        help="Join line ends closer than this many metres (line-layer --graph; "
+        "default: the loader's tolerance).",
+        metavar="M",
+    ),
+]
+
+# -- targets ------------------------------------------------------------------------------
+
+NodeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--node", "-n", help="Remove a place (name or alias; repeatable), e.g. pokrovsk."),
+]
+RefOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--ref", "-r", help="Remove every edge carrying a road/rail ref (repeatable), e.g. M30."
+    ),
+]
+CorridorOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--corridor",
+        "-c",
+        help="Remove the nodes of a named corridor (repeatable), e.g. myrnohrad-corridor.",
+    ),
+]
+EdgeOpt = Annotated[
+    tuple[str, str] | None,
+    typer.Option(
+        "--edge",
+        "-e",
+        help="Cut the direct links between two places, e.g. --edge pokrovsk myrnohrad.",
+        metavar="A B",
+    ),
+]
+PolygonOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--polygon",
+        help="Remove nodes inside the polygons of a GeoJSON/GPKG layer (repeatable).",
+        metavar="FILE",
+    ),
+]
+
+# -- origins and destinations -------------------------------------------------------------
+
+OriginOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--origin", "-o", help="Supply origin (repeatable; default: the region's rear depots)."
+    ),
+]
+DestOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--destination", "-d", help="Destination (repeatable; default: the region's front towns)."
+    ),
+]
+SourceOpt = Annotated[str, typer.Option("--source", "-s", help="Supply origin, e.g. dnipro.")]
+TargetOpt = Annotated[str, typer.Option("--target", "-t", help="Destination, e.g. myrnohrad.")]
+
+# -- analysis and output ------------------------------------------------------------------
+
+
+def _weight(text: str) -> Weight:
+    for weight in WEIGHTS:
+        if text == weight:
+            return weight
+    msg = f"must be {' or '.join(WEIGHTS)}, not {text!r}"
+    raise typer.BadParameter(msg)
+
+
+WeightOpt = Annotated[
+    Weight,
+    typer.Option(
+        "--weight",
+        parser=_weight,
+        help="Edge attribute to minimise: travel_time (s) or length (m).",
+        metavar="|".join(WEIGHTS),
+    ),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", help="Reports folder (default: ./reports, or $RESILIENCE_REPORTS).", metavar="DIR"
+    ),
+]
