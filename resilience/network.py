@@ -254,7 +254,15 @@ def edge_label(G: nx.MultiDiGraph[Any], u: Any, v: Any, k: Any = None) -> str:
     return " ".join(p for p in (ref, name, f"({mode})" if mode else "") if p)
 
 
-__all__ += ["consolidate", "edge_mode", "impute_speeds_and_times", "make_multimodal"]
+__all__ += [
+    "KEEP_NODE_ATTRS",
+    "SPLIT_ATTRS",
+    "consolidate",
+    "edge_mode",
+    "impute_speeds_and_times",
+    "make_multimodal",
+    "simplify_segments",
+]
 
 #: Speed (km/h) of a road class when OpenStreetMap gives no ``maxspeed`` for any edge of it:
 #: Ukrainian limits outside towns (trunk 90-110, rural 90) lowered for laden trucks.
@@ -345,15 +353,46 @@ def edge_mode(data: dict[str, Any]) -> str:
     return "rail" if _first(data.get("railway")) else "road"
 
 
+def _road_class_kph(G: nx.MultiDiGraph[Any]) -> dict[str, float]:
+    """The speed an untagged road edge of each class gets: the mean tagged ``maxspeed``.
+
+    A class with no tagged edge in ``G`` falls back to :data:`ROAD_SPEEDS_KPH` (then
+    :data:`ROAD_FALLBACK_KPH`). Classes are sorted so the mean is summed in one order.
+    """
+    tagged: dict[str, list[float]] = {}
+    classes: set[str] = set()
+    for *_, data in G.edges(data=True):
+        if edge_mode(data) != "road":
+            continue
+        cls = _first(data.get("highway")) or "unclassified"
+        classes.add(cls)
+        kph = _parse_kph(data.get("maxspeed"))
+        if kph is not None:
+            tagged.setdefault(cls, []).append(kph)
+    out: dict[str, float] = {}
+    for cls in sorted(classes):
+        speeds = tagged.get(cls)
+        out[cls] = (
+            math.fsum(speeds) / len(speeds)
+            if speeds
+            else ROAD_SPEEDS_KPH.get(cls, ROAD_FALLBACK_KPH)
+        )
+    return out
+
+
 def impute_speeds_and_times(G: nx.MultiDiGraph[Any]) -> nx.MultiDiGraph[Any]:
     """Give every road and rail edge ``speed_kph`` and ``travel_time`` (s), in place.
 
     Road edges go through :func:`osmnx.add_edge_speeds`: a tagged ``maxspeed`` wins, an
-    untagged edge gets the mean ``maxspeed`` of its class in this graph, and a class with
-    no tagged edge falls back to :data:`ROAD_SPEEDS_KPH` (then :data:`ROAD_FALLBACK_KPH`).
-    Rail edges take their ``maxspeed``, else :data:`RAIL_SPEEDS_KPH` by ``service`` or
-    ``usage``, else :data:`RAIL_FALLBACK_KPH`. Transfer edges keep their own time. Every
-    edge gets ``mode``.
+    untagged edge gets the mean ``maxspeed`` of the tagged edges of its class in this
+    graph, and a class with no tagged edge falls back to :data:`ROAD_SPEEDS_KPH` (then
+    :data:`ROAD_FALLBACK_KPH`). Rail edges take their ``maxspeed``, else
+    :data:`RAIL_SPEEDS_KPH` by ``service`` or ``usage``, else :data:`RAIL_FALLBACK_KPH`.
+    Transfer edges keep their own time. Every edge gets ``mode``.
+
+    Run it on the unsimplified graph (one edge per OpenStreetMap segment) and let
+    :func:`simplify_segments` sum the segments' times: a merged edge then takes as long
+    as its segments did, each at its own speed.
 
     Parameters
     ----------
@@ -369,6 +408,16 @@ def impute_speeds_and_times(G: nx.MultiDiGraph[Any]) -> nx.MultiDiGraph[Any]:
     ------
     BadGraphError
         If an edge has no usable ``length``.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph(crs="epsg:4326")
+    >>> G.add_node(0, x=37.0, y=48.0); G.add_node(1, x=37.0, y=48.01)
+    >>> _ = G.add_edge(0, 1, length=1000.0, highway="primary", maxspeed="90")
+    >>> _ = G.add_edge(1, 0, length=1000.0, highway="primary", maxspeed="50")
+    >>> _ = G.add_edge(0, 1, length=1000.0, highway="primary")
+    >>> sorted(s for *_, s in impute_speeds_and_times(G).edges(data="speed_kph"))
+    [50.0, 70.0, 90.0]
     """
     road: nx.MultiDiGraph[Any] = nx.MultiDiGraph(crs=G.graph.get("crs", "epsg:4326"))
     for u, v, k, data in G.edges(keys=True, data=True):
@@ -380,23 +429,103 @@ def impute_speeds_and_times(G: nx.MultiDiGraph[Any]) -> nx.MultiDiGraph[Any]:
             msg = f"edge {u!r}->{v!r} has no usable length"
             raise BadGraphError(msg) from None
         if mode == "road":
-            attrs = {"highway": data.get("highway") or "unclassified"}
-            if data.get("maxspeed") is not None:
+            road.add_nodes_from(
+                (n, {"x": G.nodes[n].get("x"), "y": G.nodes[n].get("y")}) for n in (u, v)
+            )
+            attrs = {"highway": _first(data.get("highway")) or "unclassified"}
+            if _parse_kph(data.get("maxspeed")) is not None:
                 attrs["maxspeed"] = data["maxspeed"]
             road.add_edge(u, v, k, **attrs)
         elif mode == "rail":
-            data["speed_kph"] = round(_rail_kph(data), 1)
-            data["travel_time"] = round(length / (data["speed_kph"] / 3.6), 1)
+            data["speed_kph"] = _rail_kph(data)
+            data["travel_time"] = length / (data["speed_kph"] / 3.6)
     if road.number_of_edges():
         import osmnx as ox  # noqa: PLC0415 - slow import, only needed when there are roads
 
-        road = ox.add_edge_speeds(road, hwy_speeds=ROAD_SPEEDS_KPH, fallback=ROAD_FALLBACK_KPH)
+        # Every class is given a speed, so osmnx uses ours (class mean of the tagged
+        # edges, else the table) instead of its table-over-mean rule.
+        road = ox.add_edge_speeds(road, hwy_speeds=_road_class_kph(G), fallback=ROAD_FALLBACK_KPH)
         for u, v, k, rd in road.edges(keys=True, data=True):
             speed = float(rd["speed_kph"])
             data = G.edges[u, v, k]
-            data["speed_kph"] = round(speed, 1)
-            data["travel_time"] = round(float(data["length"]) / (speed / 3.6), 1)
+            data["speed_kph"] = speed
+            data["travel_time"] = float(data["length"]) / (speed / 3.6)
+    _round_times(G)
     return G
+
+
+def _round_times(G: nx.MultiDiGraph[Any]) -> None:
+    """Speeds to 0.1 km/h, times to the millisecond: exact enough to sum, stable as text."""
+    for *_, data in G.edges(data=True):
+        if data["mode"] in {"road", "rail"}:
+            data["speed_kph"] = round(data["speed_kph"], 1)
+            data["travel_time"] = round(data["travel_time"], 3)
+
+
+#: Edge attributes whose change keeps the node between two segments through
+#: simplification: where a ref ends, the class or the speed limit changes, or a siding
+#: leaves the main line, a node stays so a merged edge carries one value of each.
+SPLIT_ATTRS: tuple[str, ...] = ("ref", "highway", "railway", "maxspeed", "usage", "service")
+#: Node attributes that keep a node through simplification: named places and stations.
+KEEP_NODE_ATTRS: tuple[str, ...] = ("name", "kind")
+
+
+def _merge_values(values: list[Any]) -> Any:
+    """The distinct values of merged segments, sorted (never set order); one stays scalar."""
+    flat: list[Any] = []
+    for value in values:
+        flat.extend(value if isinstance(value, list) else [value])
+    distinct = sorted(set(flat), key=lambda v: (type(v).__name__, str(v)))
+    return distinct[0] if len(distinct) == 1 else distinct
+
+
+def _sum(values: list[Any]) -> float:
+    return math.fsum(float(v) for v in values)
+
+
+def simplify_segments(G: nx.MultiDiGraph[Any]) -> nx.MultiDiGraph[Any]:
+    """Merge chains of OpenStreetMap segments into edges, keeping what makes them differ.
+
+    Runs :func:`osmnx.simplify_graph` with ``edge_attrs_differ`` = :data:`SPLIT_ATTRS`
+    (a node stays where a ref, class, ``maxspeed``, ``usage`` or ``service`` changes, so
+    an edge's ``ref`` is the refs running along all of it) and ``node_attrs_include`` =
+    :data:`KEEP_NODE_ATTRS` (named places and stations stay nodes). ``length`` and
+    ``travel_time`` are summed over the segments (so compute speeds first, per segment,
+    with :func:`impute_speeds_and_times`); ``speed_kph`` becomes the merged edge's mean
+    speed; every other attribute keeps its sorted distinct values (one value stays a
+    scalar). Isolated rings are kept, so no kilometre is lost.
+
+    Parameters
+    ----------
+    G
+        An unsimplified osmnx-style graph of one mode (node ``x``/``y``, edge ``length``).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        A new simplified graph (``G`` is not changed), or ``G`` when it has no edge.
+    """
+    if not G.number_of_edges() or G.graph.get("simplified"):
+        return G
+    import osmnx as ox  # noqa: PLC0415 - slow import, only needed for OSM graphs
+
+    names = sorted({k for *_, d in G.edges(data=True) for k in d})
+    aggs: dict[str, Any] = dict.fromkeys(names, _merge_values)
+    aggs |= {"length": _sum, "travel_time": _sum}
+    H: nx.MultiDiGraph[Any] = ox.simplify_graph(
+        G,
+        node_attrs_include=KEEP_NODE_ATTRS,
+        edge_attrs_differ=SPLIT_ATTRS,
+        remove_rings=False,
+        edge_attr_aggs=aggs,
+    )
+    for *_, d in H.edges(data=True):
+        if "geometry" in d and "travel_time" in d:
+            d["travel_time"] = round(float(d["travel_time"]), 3)
+            tt = d["travel_time"]
+            if tt > 0:
+                d["speed_kph"] = round(float(d["length"]) / tt * 3.6, 1)
+    return H
 
 
 def _station_nodes(G: nx.MultiDiGraph[Any]) -> list[Any]:

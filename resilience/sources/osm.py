@@ -18,7 +18,9 @@ import datetime as dt
 import json
 import re
 import tempfile
+import warnings
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +29,19 @@ import networkx as nx
 from resilience import settings
 from resilience.errors import BadGraphError, BadInputError, NetworkUnavailableError
 from resilience.io import atomic_write
-from resilience.network import impute_speeds_and_times, make_multimodal
+from resilience.network import (
+    TRANSFER_MAX_M,
+    impute_speeds_and_times,
+    make_multimodal,
+    simplify_segments,
+)
 
 __all__ = [
     "DEFAULT_ROAD_CLASSES",
     "MODES",
     "RAIL_FILTER",
+    "STATION_ATTACH_MAX_M",
+    "OsmExtractWarning",
     "fetch_graph",
     "load_osm_pbf",
     "load_osm_xml",
@@ -58,9 +67,20 @@ _WAY_TAGS = (
     "service",
     "gauge",
     "electrified",
+    "route_ref",
+    "route_name",
 )
 _NODE_TAGS = ("railway", "name", "name:en", "name:uk", "name:ru", "public_transport")
 _STATION_TAGS = frozenset({"station", "halt"})
+#: A station node drawn beside the track (2-20 m is usual in OpenStreetMap, a station
+#: building farther) joins the nearest rail node within this distance; farther ones are
+#: left out and counted.
+STATION_ATTACH_MAX_M = 150.0
+#: A rail way's ``ref`` that is a track number, not a line: 1-2 digits with an optional
+#: letter (``1``, ``12``, ``3a``) or a Roman numeral (``II``, ``IV``).
+_TRACK_NUMBER = re.compile(r"(\d{1,2}[a-z]?|[ivxl]{1,6})", re.IGNORECASE)
+#: Route relations whose ``ref``/``name`` describe the rail line their ways belong to.
+_RAIL_ROUTES = frozenset({"railway"})
 _LON_MAX, _LAT_MAX = 180.0, 90.0
 _XML_SUFFIXES = (".osm", ".osm.xml", ".osm.bz2", ".osm.gz", ".osm.xml.bz2", ".osm.xml.gz")
 _OFFLINE_HINT = (
@@ -166,8 +186,31 @@ def _alias_names(d: dict[str, Any]) -> None:
         d["aliases"] = ";".join(aliases)
 
 
-def _finish(G: nx.MultiDiGraph[Any], mode: str, ox: Any) -> nx.MultiDiGraph[Any]:
-    """Tag an unsimplified single-mode osmnx graph, then simplify it keeping stations."""
+class OsmExtractWarning(UserWarning):
+    """An OpenStreetMap graph was built with a caveat the user should know about."""
+
+
+def _rail_refs(d: dict[str, Any]) -> None:
+    """Keep line refs in a rail edge's ``ref``; move track numbers to ``track_ref``.
+
+    A rail way's ``ref`` of 1-2 digits with an optional letter, or a Roman numeral
+    (``1``, ``2``, ``3a``, ``II``), numbers a track in a station or on a double line; it
+    names no line, so ``--ref 2`` must not remove it. The refs of the route relations
+    (``route=railway``) a way belongs to are line refs and join its ``ref``.
+    """
+    own = [t.strip() for t in str(d.get("ref") or "").split(";") if t.strip()]
+    route = [t.strip() for t in str(d.pop("route_ref", "") or "").split(";") if t.strip()]
+    tracks = [t for t in own if _TRACK_NUMBER.fullmatch(t)]
+    lines = sorted({t for t in own if not _TRACK_NUMBER.fullmatch(t)} | set(route))
+    d.pop("ref", None)
+    if lines:
+        d["ref"] = ";".join(lines)
+    if tracks:
+        d["track_ref"] = ";".join(tracks)
+
+
+def _tag(G: nx.MultiDiGraph[Any], mode: str) -> None:
+    """Give an unsimplified single-mode graph its ``mode``, names and station kinds."""
     G.remove_nodes_from([n for n in list(G.nodes) if G.degree(n) == 0])
     for _, d in G.nodes(data=True):
         d["mode"] = mode
@@ -176,16 +219,64 @@ def _finish(G: nx.MultiDiGraph[Any], mode: str, ox: Any) -> nx.MultiDiGraph[Any]
             d["kind"] = "station"
     for *_, d in G.edges(data=True):
         d["mode"] = mode
-    if G.number_of_edges() and not G.graph.get("simplified"):
-        # A station on the track must stay a node, or simplification would swallow it.
-        G = ox.simplify_graph(G, node_attrs_include=["kind"])
-    return G
+        if mode == "rail":
+            _rail_refs(d)
+        else:
+            d.pop("route_ref", None)
+            d.pop("route_name", None)
+
+
+def _attach_stations(
+    rail: nx.MultiDiGraph[Any], stations: dict[Any, dict[str, Any]]
+) -> tuple[int, int]:
+    """Make the nearest rail node of each station node beside the track a station.
+
+    A station within :data:`STATION_ATTACH_MAX_M` of a rail node gives that node its
+    name and ``kind="station"`` (a node that already is a station takes the name as an
+    alias). Returns how many stations were attached (on the track or beside it) and
+    how many were too far from every rail node.
+    """
+    if not stations or not rail.number_of_nodes():
+        return 0, 0
+    from resilience._geo import haversine_m_array  # noqa: PLC0415 - keeps import light
+
+    ids = sorted(rail.nodes)
+    lat = [float(rail.nodes[n]["y"]) for n in ids]
+    lon = [float(rail.nodes[n]["x"]) for n in ids]
+    attached = too_far = 0
+    for s in sorted(stations):
+        sd = dict(stations[s])
+        if s in rail:
+            attached += 1
+            continue
+        dist = haversine_m_array(lat, lon, float(sd["y"]), float(sd["x"]))
+        i = int(dist.argmin())
+        if dist[i] > STATION_ATTACH_MAX_M:
+            too_far += 1
+            continue
+        attached += 1
+        _alias_names(sd)
+        node = rail.nodes[ids[i]]
+        if node.get("kind") == "station":
+            extra = [a for a in (sd.get("name"), sd.get("aliases")) if a]
+            if extra:
+                node["aliases"] = ";".join(filter(None, [node.get("aliases"), *extra]))
+            continue
+        node.update(kind="station", railway=sd.get("railway"), station_osmid=s)
+        for key in ("name", "name_uk", "aliases", "public_transport"):
+            if sd.get(key):
+                node[key] = sd[key]
+    return attached, too_far
 
 
 def _split_modes(
     G: nx.MultiDiGraph[Any], modes: tuple[str, ...], road_classes: Sequence[str] | None
 ) -> dict[str, nx.MultiDiGraph[Any]]:
-    """Road and rail subgraphs of a graph built from every way of an extract."""
+    """Road and rail subgraphs of a graph built from every way of an extract.
+
+    A way tagged both ``highway`` and ``railway`` (a street over an abandoned line, a
+    tram track in a street) is a road; it is rail too only when ``railway=rail``.
+    """
     wanted = set(_road_values(road_classes)) if road_classes is not None else None
     out: dict[str, nx.MultiDiGraph[Any]] = {}
     for mode in modes:
@@ -195,7 +286,7 @@ def _split_modes(
                 ok = d.get("railway") == "rail"
             else:
                 hw = d.get("highway")
-                ok = hw is not None and (wanted is None or hw in wanted) and not d.get("railway")
+                ok = hw is not None and (wanted is None or hw in wanted)
             if ok:
                 keep.append((u, v, k))
         H: nx.MultiDiGraph[Any] = G.edge_subgraph(keep).copy()  # type: ignore[arg-type]
@@ -204,16 +295,47 @@ def _split_modes(
     return out
 
 
+def _warn(text: str) -> None:
+    warnings.warn(text, OsmExtractWarning, stacklevel=4)
+
+
 def _combine(
-    parts: dict[str, nx.MultiDiGraph[Any]], ox: Any, *, transfer_s: float
+    parts: dict[str, nx.MultiDiGraph[Any]],
+    *,
+    transfer_s: float,
+    label: str,
+    stations: dict[Any, dict[str, Any]] | None = None,
 ) -> nx.MultiDiGraph[Any]:
-    finished = {m: _finish(g, m, ox) for m, g in parts.items()}
+    """Speeds per segment, simplification and the road↔rail join of unsimplified parts."""
+    finished: dict[str, nx.MultiDiGraph[Any]] = {}
+    attached = too_far = 0
+    for mode, part in parts.items():
+        _tag(part, mode)
+        if mode == "rail":
+            attached, too_far = _attach_stations(part, stations or {})
+        # Speeds and times per OpenStreetMap segment, before segments merge: a merged
+        # edge then takes the sum of its segments' times, each at its own speed.
+        impute_speeds_and_times(part)
+        finished[mode] = simplify_segments(part)
     empty: nx.MultiDiGraph[Any] = nx.MultiDiGraph(crs="epsg:4326")
     G = make_multimodal(
         finished.get("road", empty), finished.get("rail", empty), transfer_s=transfer_s
     )
     G.graph["modes"] = ",".join(parts)
-    return impute_speeds_and_times(G)
+    G.graph.pop("simplified", None)
+    transfers = sum(d.get("mode") == "transfer" for *_, d in G.edges(data=True)) // 2
+    G.graph.update(stations_attached=attached, stations_too_far=too_far, transfers=transfers)
+    if too_far:
+        _warn(
+            f"{label}: {attached} station(s) attached to the track; {too_far} more than "
+            f"{STATION_ATTACH_MAX_M:g} m from any rail node left out"
+        )
+    if all(finished.get(m, empty).number_of_edges() for m in MODES) and not transfers:
+        _warn(
+            f"{label}: no road-rail transfer (no rail station within {TRANSFER_MAX_M:g} m "
+            "of a road node); rail is a separate network"
+        )
+    return G
 
 
 def _clip_bbox(
@@ -266,10 +388,15 @@ def load_osm_xml(
 ) -> nx.MultiDiGraph[Any]:
     """Build the multimodal graph of a local OSM XML extract, offline.
 
-    Every way is read (``retain_all``, so rail pieces cut off by the extract's edge
-    stay), then only ``highway`` ways of ``road_classes`` and ``railway=rail`` ways are
-    kept, each mode is simplified on its own (stations stay nodes) and the two are joined
-    by :func:`~resilience.network.make_multimodal`.
+    The ``highway`` ways of ``road_classes`` and the ``railway=rail`` ways are read (a
+    way running past the edge of the extract keeps its parts whose nodes are in the
+    file). Each mode then gets, per OpenStreetMap segment, a speed and a travel time
+    (:func:`~resilience.network.impute_speeds_and_times`), station nodes beside the
+    track join the nearest rail node within :data:`STATION_ATTACH_MAX_M`, and the
+    segments merge into edges wherever nothing changes
+    (:func:`~resilience.network.simplify_segments`: a node stays where a ref, class,
+    ``maxspeed``, ``usage`` or ``service`` changes, and at named places and stations).
+    :func:`~resilience.network.make_multimodal` joins the modes at stations.
 
     Parameters
     ----------
@@ -290,7 +417,16 @@ def load_osm_xml(
     -------
     networkx.MultiDiGraph
         Nodes with ``x``, ``y``, ``mode`` (and ``name``, ``kind="station"`` at stations);
-        edges with ``length``, ``speed_kph``, ``travel_time``, ``mode`` and OSM tags.
+        edges with ``length``, ``speed_kph``, ``travel_time``, ``mode`` and OSM tags
+        (a rail way's track number in ``track_ref``, not ``ref``). Graph attributes
+        ``ways_clipped``, ``stations_attached``, ``stations_too_far`` and ``transfers``
+        count what the loader did.
+
+    Warns
+    -----
+    OsmExtractWarning
+        One line each when ways were cut at the extract's edge, stations lay too far
+        from the track, or road and rail ended with no transfer between them.
 
     Raises
     ------
@@ -311,26 +447,7 @@ def load_osm_xml(
     if _osm_suffix(path) not in _XML_SUFFIXES:
         msg = f"{path.name}: not an OSM XML extract (expected {', '.join(_XML_SUFFIXES)})"
         raise BadGraphError(msg)
-    with _osmnx_settings() as ox:
-        try:
-            raw = ox.graph_from_xml(path, simplify=False, retain_all=True)
-        except ValueError as exc:
-            if "No data elements" not in str(exc):
-                msg = f"{path.name}: not a readable OSM XML extract ({str(exc)[:120]})"
-                raise BadGraphError(msg) from None
-            raw = nx.MultiDiGraph(crs="epsg:4326")
-        except Exception as exc:  # noqa: BLE001 - XML, bz2, gzip and osmnx all raise their own
-            msg = f"{path.name}: not a readable OSM XML extract ({str(exc).splitlines()[0][:120]})"
-            raise BadGraphError(msg) from None
-        if clip is not None:
-            _in_bbox(raw, clip)
-        parts = _split_modes(raw, wanted, road_classes)
-        if not any(g.number_of_edges() for g in parts.values()):
-            msg = f"{path.name}: no {' or '.join(wanted)} way in the extract (or the clip area)"
-            raise BadGraphError(msg)
-        G = _combine(parts, ox, transfer_s=transfer_s)
-    G.graph.update(name=path.name.split(".")[0], source="osm", source_file=str(path))
-    return G
+    return _load_extract(path, "OSM XML extract", clip, wanted, road_classes, transfer_s)
 
 
 def load_osm_pbf(
@@ -345,9 +462,8 @@ def load_osm_pbf(
 ) -> nx.MultiDiGraph[Any]:
     """Build the multimodal graph of a local ``.osm.pbf`` extract, offline.
 
-    pyosmium streams the file twice: first the ``highway``/``railway`` ways touching the
-    clip area, then their nodes; those are written to a temporary OSM XML file that
-    :func:`load_osm_xml` builds. Clip a country-sized file with ``bbox`` or ``point``.
+    As :func:`load_osm_xml`; clip a country-sized file with ``bbox`` or ``point`` (only
+    the ways touching the clip area are read).
 
     Parameters
     ----------
@@ -361,6 +477,11 @@ def load_osm_pbf(
     networkx.MultiDiGraph
         As for :func:`load_osm_xml`.
 
+    Warns
+    -----
+    OsmExtractWarning
+        As for :func:`load_osm_xml`.
+
     Raises
     ------
     BadGraphError
@@ -372,50 +493,159 @@ def load_osm_pbf(
     if not path.is_file():
         msg = f"no OSM extract at {path}"
         raise BadGraphError(msg)
-    try:
-        import osmium  # noqa: PLC0415 - optional at import time, needed only for .pbf
-    except ImportError:
-        msg = "reading .osm.pbf needs the 'osmium' package (pip install osmium)"
-        raise BadGraphError(msg) from None
-    with tempfile.TemporaryDirectory(prefix="resilience-pbf-") as tmp:
-        xml = Path(tmp) / f"{path.name.split('.')[0]}.osm"
+    return _load_extract(path, ".osm.pbf file", clip, wanted, road_classes, transfer_s)
+
+
+@dataclass
+class _Scan:
+    """What the first reading of an extract found."""
+
+    ways: int = 0
+    clipped: int = 0
+    stations: set[int] = field(default_factory=set)
+    #: Ids given to the second and later parts of a clipped way → the way's own id.
+    part_of: dict[int, int] = field(default_factory=dict)
+
+
+def _load_extract(
+    path: Path,
+    kind: str,
+    clip: tuple[float, float, float, float] | None,
+    wanted: tuple[str, ...],
+    road_classes: Sequence[str] | None,
+    transfer_s: float,
+) -> nx.MultiDiGraph[Any]:
+    """Read an extract through pyosmium into clean XML, then build the graph with osmnx."""
+    import osmium  # noqa: PLC0415 - reads .pbf and clips ways; only needed here
+
+    with tempfile.TemporaryDirectory(prefix="resilience-osm-") as tmp, _osmnx_settings() as ox:
+        xml = Path(tmp) / "extract.osm"
         try:
-            _pbf_to_xml(osmium, path, xml, clip, wanted)
-        except (RuntimeError, OSError, ValueError) as exc:
-            msg = f"{path.name}: not a readable .osm.pbf file ({str(exc).splitlines()[0][:120]})"
+            scan = _scan_extract(osmium, path, xml, clip, wanted, road_classes)
+        except (RuntimeError, OSError, ValueError, KeyError) as exc:
+            why = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+            msg = f"{path.name}: not a readable {kind} ({why})"
             raise BadGraphError(msg) from None
-        G = load_osm_xml(xml, clip, modes=wanted, road_classes=road_classes, transfer_s=transfer_s)
-    G.graph.update(name=path.name.split(".")[0], source_file=str(path))
+        if not scan.ways:
+            msg = f"{path.name}: no {' or '.join(wanted)} way in the extract (or the clip area)"
+            raise BadGraphError(msg)
+        raw = ox.graph_from_xml(xml, simplify=False, retain_all=True)
+        for *_, d in raw.edges(data=True):
+            d["osmid"] = scan.part_of.get(d.get("osmid"), d.get("osmid"))
+        if clip is not None:
+            _in_bbox(raw, clip)
+        stations = {n: dict(raw.nodes[n]) for n in sorted(scan.stations) if n in raw}
+        parts = _split_modes(raw, wanted, road_classes)
+        if not any(g.number_of_edges() for g in parts.values()):
+            msg = f"{path.name}: no {' or '.join(wanted)} way in the extract (or the clip area)"
+            raise BadGraphError(msg)
+        if scan.clipped:
+            _warn(
+                f"{path.name}: {scan.clipped} of {scan.ways} road/rail ways run past the "
+                "edge of the extract; kept their parts whose nodes are in the file"
+            )
+        G = _combine(parts, transfer_s=transfer_s, label=path.name, stations=stations)
+    G.graph.update(
+        name=path.name.split(".")[0],
+        source="osm",
+        source_file=str(path),
+        ways_clipped=scan.clipped,
+    )
     return G
 
 
-def _pbf_to_xml(
+def _wanted_way(tags: Any, modes: tuple[str, ...], roads: set[str] | None) -> bool:
+    if "rail" in modes and tags.get("railway") == "rail":
+        return True
+    highway = tags.get("highway")
+    return "road" in modes and highway is not None and (roads is None or highway in roads)
+
+
+def _rail_routes(osmium: Any, src: Path) -> dict[int, dict[str, set[str]]]:
+    """Way id → the refs and names of the ``route=railway`` relations it belongs to."""
+    out: dict[int, dict[str, set[str]]] = {}
+    for rel in osmium.FileProcessor(str(src), osmium.osm.RELATION):
+        if rel.tags.get("type") != "route" or rel.tags.get("route") not in _RAIL_ROUTES:
+            continue
+        for member in rel.members:
+            if member.type != "w":
+                continue
+            entry = out.setdefault(member.ref, {"ref": set(), "name": set()})
+            for key in ("ref", "name"):
+                if rel.tags.get(key):
+                    entry[key].add(str(rel.tags[key]))
+    return out
+
+
+def _scan_extract(  # noqa: C901, PLR0912 - one pass over the file, its cases side by side
     osmium: Any,
     src: Path,
     dst: Path,
     clip: tuple[float, float, float, float] | None,
     modes: tuple[str, ...],
-) -> None:
-    keys = [k for m, k in (("road", "highway"), ("rail", "railway")) if m in modes]
-    ways: set[int] = set()
+    road_classes: Sequence[str] | None,
+) -> _Scan:
+    """Write the wanted ways and their nodes (and station nodes) to ``dst`` as OSM XML.
+
+    A way that references nodes missing from the file (cut at the extract's boundary)
+    keeps each run of two or more consecutive present nodes as a part of its own.
+    """
+    roads = set(_road_values(road_classes)) if road_classes is not None else None
+    routes = _rail_routes(osmium, src) if "rail" in modes else {}
+    scan = _Scan()
+    ways: list[tuple[int, list[int], dict[str, str]]] = []
     nodes: set[int] = set()
-    fp = osmium.FileProcessor(str(src)).with_locations()
-    for obj in fp:
-        if not obj.is_way() or not any(k in obj.tags for k in keys):
+
+    def inside(lon: float, lat: float) -> bool:
+        return clip is None or (clip[0] <= lon <= clip[2] and clip[1] <= lat <= clip[3])
+
+    for obj in osmium.FileProcessor(str(src)).with_locations():
+        if obj.is_node():
+            loc = obj.location
+            if (
+                "rail" in modes
+                and obj.tags.get("railway") in _STATION_TAGS
+                and inside(loc.lon, loc.lat)
+            ):
+                scan.stations.add(obj.id)
+            continue
+        if not obj.is_way() or not _wanted_way(obj.tags, modes, roads):
             continue
         refs = [(n.ref, n.location) for n in obj.nodes]
-        if clip is not None:
-            w, s, e, n = clip
-            if not any(loc.valid() and w <= loc.lon <= e and s <= loc.lat <= n for _, loc in refs):
-                continue
-        ways.add(obj.id)
-        nodes.update(r for r, _ in refs)
+        if clip is not None and not any(
+            loc.valid() and inside(loc.lon, loc.lat) for _, loc in refs
+        ):
+            continue
+        runs: list[list[int]] = [[]]
+        for ref, loc in refs:
+            if loc.valid():
+                runs[-1].append(ref)
+            elif runs[-1]:
+                runs.append([])
+        pieces = [r for r in runs if len(r) > 1]
+        scan.ways += 1
+        scan.clipped += any(not loc.valid() for _, loc in refs)
+        tags = {t.k: t.v for t in obj.tags}
+        route = routes.get(obj.id)
+        if route and route["ref"]:
+            tags["route_ref"] = ";".join(sorted(route["ref"]))
+        if route and route["name"]:
+            tags["route_name"] = ";".join(sorted(route["name"]))
+        for i, piece in enumerate(pieces):
+            wid = obj.id
+            if i:
+                wid = -(len(scan.part_of) + 1)
+                scan.part_of[wid] = obj.id
+            ways.append((wid, piece, tags))
+            nodes.update(piece)
+    keep = nodes | scan.stations
     with osmium.SimpleWriter(str(dst)) as writer:
-        for obj in osmium.FileProcessor(str(src), osmium.osm.NODE | osmium.osm.WAY):
-            if obj.is_node() and obj.id in nodes:
+        for obj in osmium.FileProcessor(str(src), osmium.osm.NODE):
+            if obj.id in keep:
                 writer.add_node(obj)
-            elif obj.is_way() and obj.id in ways:
-                writer.add_way(obj)
+        for wid, piece, tags in ways:
+            writer.add_way(osmium.osm.mutable.Way(id=wid, nodes=piece, tags=tags))
+    return scan
 
 
 def _query(
@@ -571,7 +801,7 @@ def fetch_graph(
         if not any(g.number_of_edges() for g in parts.values()):
             msg = f"OpenStreetMap has no {' or '.join(wanted)} way in this area"
             raise BadGraphError(msg)
-        G = _combine(parts, ox, transfer_s=1800.0)
+        G = _combine(parts, transfer_s=1800.0, label=stem)
         G.graph.update(name=stem, source="osm", query=json.dumps(query, ensure_ascii=False))
         meta = {
             "name": stem,
