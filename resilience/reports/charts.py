@@ -1,0 +1,153 @@
+"""Report charts as PNG bytes: detours, the scenario comparison and the front-line timeline.
+
+Figures are drawn on matplotlib's Agg canvas (no pyplot state) and saved through
+:func:`resilience.io.png_bytes`; nothing random is drawn, so the bytes are stable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from resilience.io import png_bytes
+from resilience.reports.style import MIN_CUT, REMOVED
+from resilience.scenario import ScenarioResult
+
+__all__ = ["compare_png", "detours_png", "figure", "timeline_png"]
+
+
+def figure(width: float, height: float) -> Any:
+    """A matplotlib figure on its own Agg canvas (no global pyplot state).
+
+    Parameters
+    ----------
+    width, height
+        Size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, with a constrained layout.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
+    from matplotlib.figure import Figure  # noqa: PLC0415
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def detours_png(res: ScenarioResult) -> bytes:
+    """Bars of each supply pair's travel time (or distance) before and after the loss.
+
+    Parameters
+    ----------
+    res
+        The scenario result.
+
+    Returns
+    -------
+    bytes
+        The PNG.
+    """
+    od = res.impact.od
+    labels = [f"{o} → {d}" for o, d in zip(od["origin"], od["destination"], strict=True)]
+    fig = figure(8, max(2.5, 0.35 * len(od) + 1.2))
+    ax = fig.add_subplot()
+    ys = list(range(len(od)))
+    ax.barh(
+        [y + 0.2 for y in ys],
+        od["time_before_min"].fillna(0),
+        height=0.4,
+        color="#9ecae1",
+        label="before",
+    )
+    after = od["time_after_min"]
+    ax.barh([y - 0.2 for y in ys], after.fillna(0), height=0.4, color="#3182bd", label="after")
+    for y, (val, st) in enumerate(zip(after, od["status"], strict=True)):
+        if pd.isna(val):
+            ax.text(0.5, y - 0.2, st, va="center", fontsize=7, color=REMOVED)
+    ax.set_yticks(ys, labels, fontsize=7)
+    ax.invert_yaxis()
+    unit = "min" if res.scenario.weight == "travel_time" else "m"
+    ax.set_xlabel(f"travel {'time' if unit == 'min' else 'distance'} ({unit})")
+    ax.set_title(f"{res.scenario.name}: supply routes before and after", fontsize=10)
+    ax.legend(fontsize=7)
+    return png_bytes(fig)
+
+
+def compare_png(table: pd.DataFrame) -> bytes:
+    """Scenarios side by side: efficiency loss, pairs cut off and the min cut left.
+
+    Parameters
+    ----------
+    table
+        The output of :func:`resilience.scenario.compare`.
+
+    Returns
+    -------
+    bytes
+        The PNG.
+    """
+    fig = figure(10, max(3.0, 0.45 * len(table) + 1.5))
+    ax1, ax2 = fig.subplots(1, 2, sharey=True)
+    ys = list(range(len(table)))
+    ax1.barh(ys, table["efficiency_loss_pct"].fillna(0), color="#6a3d9a")
+    ax1.set_yticks(ys, list(table["scenario"]), fontsize=8)
+    ax1.invert_yaxis()
+    ax1.set_xlabel("global efficiency loss (%)")
+    ax2.barh(
+        [y - 0.2 for y in ys],
+        table["cut_off"],
+        height=0.4,
+        color=REMOVED,
+        label="OD pairs cut off",
+    )
+    ax2.barh(
+        [y + 0.2 for y in ys],
+        table["min_cut_after"],
+        height=0.4,
+        color=MIN_CUT,
+        label="min cut left (links)",
+    )
+    ax2.set_xlabel("count")
+    ax2.legend(fontsize=7)
+    fig.suptitle("Scenarios side by side", fontsize=11)
+    return png_bytes(fig)
+
+
+def timeline_png(frame: pd.DataFrame, title: str) -> bytes:
+    """A line chart of a front-line timeline.
+
+    Parameters
+    ----------
+    frame
+        The output of :func:`resilience.frontline.timeline`.
+    title
+        Chart title.
+
+    Returns
+    -------
+    bytes
+        The PNG.
+    """
+    import matplotlib.dates as mdates  # noqa: PLC0415
+
+    days = [dt.date.fromisoformat(d) for d in frame["date"]]
+    fig = figure(9, 7)
+    axes = fig.subplots(3, 1, sharex=True)
+    series = [
+        (("destinations_reachable", "destinations reachable"), ("min_cut", "min cut (links)")),
+        (("mean_time_increase_min", "mean travel-time increase (min)"),),
+        (("nodes_lost", "nodes lost"), ("efficiency_loss_pct", "efficiency loss (%)")),
+    ]
+    for ax, group in zip(axes, series, strict=True):
+        for col, label in group:
+            ax.plot(days, frame[col], marker="o", ms=3, label=label)
+        ax.legend(fontsize=7, loc="upper left")
+        ax.grid(visible=True, alpha=0.3)
+    axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))  # type: ignore[no-untyped-call]
+    fig.suptitle(title, fontsize=11)
+    return png_bytes(fig)
