@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -29,46 +28,15 @@ from resilience.errors import BadInputError
 __all__ = ["COMMANDS", "attack", "scan"]
 
 
-def _write_table(frame: pd.DataFrame, folder: Path, stem: str) -> list[Path]:
-    from resilience.io import atomic_write  # noqa: PLC0415
-
-    return [
-        atomic_write(
-            folder / f"{stem}.csv",
-            lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"),
-        ),
-        atomic_write(
-            folder / f"{stem}.parquet",
-            lambda tmp: _safe_frame(frame).to_parquet(tmp, index=False),
-        ),
-    ]
-
-
-def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    # Node ids may mix ints and strings; Parquet needs one type per column.
-    out = frame.copy()
-    for col in ("u", "v", "key"):
-        if col in out:
-            out[col] = out[col].map(lambda x: None if pd.isna(x) else str(x))
-    return out
-
-
-def _write_layer(frame: pd.DataFrame, path: Path, layer: str) -> Path:
-    import geopandas as gpd  # noqa: PLC0415 - heavy
+def _points(frame: pd.DataFrame) -> Any:
+    """The scan table as a point layer (element positions ``x``/``y``, WGS84)."""
+    import geopandas as gpd  # noqa: PLC0415 - only when writing the layer
     from shapely import points  # noqa: PLC0415
 
-    from resilience.io import atomic_write  # noqa: PLC0415
+    from resilience.io import arrow_safe  # noqa: PLC0415
 
-    data = _safe_frame(frame)
-    gdf = gpd.GeoDataFrame(data, geometry=points(data["x"], data["y"]), crs="EPSG:4326")
-
-    def write(tmp: Path) -> None:
-        # GDAL warns unless the file it writes ends in .gpkg; rename after.
-        named = tmp.with_suffix(".gpkg")
-        gdf.to_file(named, layer=layer, driver="GPKG", engine="pyogrio")
-        named.replace(tmp)
-
-    return atomic_write(path, write)
+    data = arrow_safe(frame)
+    return gpd.GeoDataFrame(data, geometry=points(data["x"], data["y"]), crs="EPSG:4326")
 
 
 @friendly
@@ -115,7 +83,7 @@ def scan(
         bridges_and_articulation_points,
     )
     from resilience.analysis.criticality import scan as run_scan  # noqa: PLC0415
-    from resilience.io import atomic_write  # noqa: PLC0415
+    from resilience.io import write_layers, write_table  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
 
     if sum((edges, nodes, both)) > 1:
@@ -153,14 +121,9 @@ def scan(
     )
     bridges = bridges_and_articulation_points(G)
     folder = out_dir(out) / "scan"
-    paths = _write_table(table, folder, "scan")
-    paths.append(_write_layer(table, folder / "scan.gpkg", "scan"))
-    paths.append(
-        atomic_write(
-            folder / "bridges.csv",
-            lambda tmp: bridges.to_csv(tmp, index=False, lineterminator="\n"),
-        )
-    )
+    paths = write_table(table, folder, "scan")
+    paths.append(write_layers({"scan": _points(table)}, folder / "scan.gpkg"))
+    paths.extend(write_table(bridges, folder, "bridges", ("csv",)))
     written(paths)
 
 
@@ -201,7 +164,7 @@ def attack(
     Example: resilience attack --strategy random --steps 10 --runs 20 --seed 1
     """
     from resilience.analysis.attack import attack as run_attack  # noqa: PLC0415
-    from resilience.io import atomic_write  # noqa: PLC0415
+    from resilience.io import write_bytes, write_table  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
 
     if strategy not in ("betweenness", "degree", "random"):
@@ -224,23 +187,21 @@ def attack(
     show(f"Attack: {curve['strategy'].iloc[0]}", curve)
     stem = f"attack-{strategy}" + ("-recomputed" if recompute else "")
     folder = out_dir(out) / "attack"
-    paths = [
-        atomic_write(
-            folder / f"{stem}.csv",
-            lambda tmp: curve.to_csv(tmp, index=False, lineterminator="\n"),
-        ),
-        atomic_write(folder / f"{stem}.png", lambda tmp: _chart(curve, tmp)),
-    ]
+    paths = write_table(curve, folder, stem, ("csv",))
+    paths.append(write_bytes(folder / f"{stem}.png", _chart(curve)))
     written(paths)
 
 
-def _chart(curve: pd.DataFrame, path: Path) -> None:
+def _chart(curve: pd.DataFrame) -> bytes:
+    """The attack curve as PNG bytes."""
     import matplotlib as mpl  # noqa: PLC0415
 
     mpl.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    with mpl.rc_context({"svg.hashsalt": "resilience", "path.simplify": True}):
+    from resilience.io import png_bytes  # noqa: PLC0415
+
+    with mpl.rc_context({"path.simplify": True}):
         fig, ax = plt.subplots(figsize=(7, 4.5), dpi=100)
         x = curve["fraction_removed"]
         for col, label in (
@@ -256,8 +217,9 @@ def _chart(curve: pd.DataFrame, path: Path) -> None:
         ax.grid(alpha=0.3)
         ax.legend()
         fig.tight_layout()
-        fig.savefig(path, format="png", metadata={"Software": None})
+        data = png_bytes(fig, dpi=100)
         plt.close(fig)
+    return data
 
 
 #: Command name → function, in the order ``--help`` lists them.
