@@ -72,13 +72,22 @@ from resilience.targets import place_label
 
 __all__ = [
     "CAPACITY_ATTR",
+    "ELEMENT_COLUMNS",
     "Element",
     "InterdictionNet",
     "InterdictionResult",
     "build_net",
+    "candidates",
+    "check_limits",
+    "cost_vector",
     "damage",
+    "element_frame",
     "interdict",
+    "short_label",
     "single_ranking",
+    "solve",
+    "supply",
+    "unit_of",
 ]
 
 Objective = Literal["flow", "time", "pairs"]
@@ -390,13 +399,36 @@ def damage(net: InterdictionNet, objective: Objective, removed: Iterable[Element
 # --------------------------------------------------------------------------- candidates
 
 
-def _candidates(
+def candidates(
     net: InterdictionNet,
     elements: ElementSet,
     protected: Iterable[Any],
     *,
     endpoints: bool,
 ) -> list[Element]:
+    """The elements an attacker may remove: links and/or places, less the protected ones.
+
+    Parameters
+    ----------
+    net
+        The converted network.
+    elements
+        ``links``, ``nodes`` or ``both``.
+    protected
+        Elements (or their ids) the attacker cannot remove.
+    endpoints
+        Keep the origins and destinations among the places.
+
+    Returns
+    -------
+    list of Element
+        Links first (graph order), then places.
+
+    Raises
+    ------
+    BadInputError
+        If ``elements`` is not one of the three, or a protected id is unknown.
+    """
     if elements not in _ELEMENT_SETS:
         msg = f"elements must be links, nodes or both, not {elements!r}"
         raise BadInputError(msg)
@@ -410,23 +442,58 @@ def _candidates(
     return [e for e in out if e not in shielded]
 
 
-def _cost_vector(
+def cost_vector(
     net: InterdictionNet, cands: list[Element], costs: Mapping[Any, float] | None
 ) -> FloatArray:
+    """The cost of each candidate (1 unless ``costs`` names it).
+
+    Parameters
+    ----------
+    net
+        The converted network.
+    cands
+        The candidates.
+    costs
+        Cost per element id.
+
+    Returns
+    -------
+    numpy.ndarray
+        Costs aligned with ``cands``.
+
+    Raises
+    ------
+    BadInputError
+        On a negative or non-finite cost or an unknown element.
+    """
     r = np.ones(len(cands))
     if costs is None:
         return r
     given = {net.element_of(k): float(v) for k, v in costs.items()}
     for e, c in given.items():
         if not math.isfinite(c) or c < 0:
-            msg = f"the cost of {_short(net, e)} must be a non-negative number, not {c}"
+            msg = f"the cost of {short_label(net, e)} must be a non-negative number, not {c}"
             raise BadInputError(msg)
     for i, e in enumerate(cands):
         r[i] = given.get(e, 1.0)
     return r
 
 
-def _short(net: InterdictionNet, e: Element) -> str:
+def short_label(net: InterdictionNet, e: Element) -> str:
+    """An element's label: ``ref name (mode)`` for a link, the name for a place.
+
+    Parameters
+    ----------
+    net
+        The converted network.
+    e
+        The element.
+
+    Returns
+    -------
+    str
+        The label.
+    """
     G = net.graph
     if e.kind == "node":
         return node_label(G, e.u)
@@ -835,10 +902,47 @@ class InterdictionResult:
     seconds: float
 
 
-def _unit(net: InterdictionNet, objective: Objective) -> str:
+def unit_of(net: InterdictionNet, objective: Objective) -> str:
+    """The unit of an objective's figures: ``t_per_day``, ``paths``, ``pairs`` or ``min``.
+
+    Parameters
+    ----------
+    net
+        The converted network (its capacities decide between tonnes and paths).
+    objective
+        ``flow``, ``time`` or ``pairs``.
+
+    Returns
+    -------
+    str
+        The unit, as used in column names.
+    """
     if objective == "flow":
         return "t_per_day" if net.capacity_source == CAPACITY_ATTR else "paths"
     return "pairs" if objective == "pairs" else "min"
+
+
+def element_frame(
+    net: InterdictionNet, chosen: Sequence[Element], cost: Mapping[Element, float]
+) -> pd.DataFrame:
+    """Elements as a named table: one row each, columns :data:`ELEMENT_COLUMNS`.
+
+    Parameters
+    ----------
+    net
+        The converted network.
+    chosen
+        The elements, in the order wanted.
+    cost
+        Cost per element (1 when absent).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Kind, label, ref, mode, end node ids ``u``/``v``/``key``, place labels of the
+        ends, coordinates (midpoint and ends) and cost.
+    """
+    return pd.DataFrame(_element_rows(net, chosen, cost), columns=ELEMENT_COLUMNS)
 
 
 def _element_rows(
@@ -923,7 +1027,19 @@ def single_ranking(
     return [(d, e) for d, _, e in scored]
 
 
-def _check_limits(k: int | None, budget: float | None, time_limit_s: float) -> None:
+def check_limits(k: int | None, budget: float | None, time_limit_s: float) -> None:
+    """Refuse a missing or bad attack size, budget or time limit.
+
+    Parameters
+    ----------
+    k, budget, time_limit_s
+        As for :func:`interdict`.
+
+    Raises
+    ------
+    BadInputError
+        If neither ``k`` nor ``budget`` is given, or one is out of range.
+    """
     if k is None and budget is None:
         msg = "give k (the number of losses) or a budget"
         raise BadInputError(msg)
@@ -1054,12 +1170,12 @@ def interdict(
     if objective not in _OBJECTIVES:
         msg = f"objective must be flow, time or pairs, not {objective!r}"
         raise BadInputError(msg)
-    _check_limits(k, budget, time_limit_s)
+    check_limits(k, budget, time_limit_s)
     net = build_net(G, origins, destinations, cutoff_min=cutoff_min)
-    cands = _candidates(net, elements, protected, endpoints=endpoints)
-    cost_vec = _cost_vector(net, cands, costs)
+    cands = candidates(net, elements, protected, endpoints=endpoints)
+    cost_vec = cost_vector(net, cands, costs)
     cost_of = dict(zip(cands, cost_vec.tolist(), strict=True))
-    unit = _unit(net, objective)
+    unit = unit_of(net, objective)
     single = single_ranking(net, objective, cands)
     single_of = {e: d for d, e in single}
     k_top = k if k is not None else _affordable(cost_vec, budget)
@@ -1089,20 +1205,20 @@ def interdict(
                 "gap_pct": _gap(dmg, bound),
                 "status": status,
                 "seconds": round(secs, 3),
-                "elements": " + ".join(_short(net, e) for e in chosen),
+                "elements": " + ".join(short_label(net, e) for e in chosen),
                 f"single_top_k_damage_{unit}": damage(net, objective, top),
-                "single_top_k": " + ".join(_short(net, e) for e in top),
+                "single_top_k": " + ".join(short_label(net, e) for e in top),
             }
         )
     chosen, dmg, bound, status = result
     rows = _element_rows(net, chosen, cost_of)
     for row, e in zip(rows, chosen, strict=True):
         row[f"single_damage_{unit}"] = single_of.get(e, 0.0)
-    worst = pd.DataFrame(rows, columns=[*_WORST_COLUMNS, f"single_damage_{unit}"])
+    worst = pd.DataFrame(rows, columns=[*ELEMENT_COLUMNS, f"single_damage_{unit}"])
     single_rows = _element_rows(net, [e for _, e in single], cost_of)
     for row, (d, _) in zip(single_rows, single, strict=True):
         row[f"damage_{unit}"] = d
-    single_frame = pd.DataFrame(single_rows, columns=[*_WORST_COLUMNS, f"damage_{unit}"])
+    single_frame = pd.DataFrame(single_rows, columns=[*ELEMENT_COLUMNS, f"damage_{unit}"])
     single_frame.insert(0, "rank", range(1, len(single_frame) + 1))
     before = _supply_report(net, objective, ())
     after = _supply_report(net, objective, chosen)
@@ -1123,7 +1239,8 @@ def interdict(
     )
 
 
-_WORST_COLUMNS = [
+#: Columns of every element table (see :func:`element_frame`).
+ELEMENT_COLUMNS = [
     "element",
     "label",
     "ref",

@@ -1,0 +1,380 @@
+"""``interdict``, ``protect``, ``repair``: the worst k losses, what to harden, what to fix first."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from resilience import settings
+from resilience.cli._common import friendly, load_graph, out_dir, show, written
+from resilience.cli._options import (
+    BboxOpt,
+    DestOpt,
+    GraphOpt,
+    ModeOpt,
+    OriginOpt,
+    OutOpt,
+    PointOpt,
+    RadiusOpt,
+    SnapOpt,
+    StationsOpt,
+)
+from resilience.errors import BadInputError, BadScenarioError
+
+__all__ = ["COMMANDS", "interdict", "protect", "repair"]
+
+_OBJECTIVES = ("flow", "time", "pairs")
+_ELEMENTS = ("links", "nodes", "both")
+
+
+def _choice(values: tuple[str, ...]) -> Any:
+    def parse(text: str) -> str:
+        if text not in values:
+            msg = f"must be {', '.join(values[:-1])} or {values[-1]}, not {text!r}"
+            raise typer.BadParameter(msg)
+        return text
+
+    return parse
+
+
+KOpt = Annotated[int, typer.Option("--k", "-k", min=1, help="Most elements the attacker removes.")]
+ObjectiveOpt = Annotated[
+    str,
+    typer.Option(
+        "--objective",
+        parser=_choice(_OBJECTIVES),
+        metavar="flow|time|pairs",
+        help="Damage measured as lost deliverable flow (t/day; paths without capacities), "
+        "total OD travel-time increase (min, cut-off pairs at --cutoff-min) or OD pairs cut off.",
+    ),
+]
+ElementsOpt = Annotated[
+    str,
+    typer.Option(
+        "--elements",
+        parser=_choice(_ELEMENTS),
+        metavar="links|nodes|both",
+        help="What may be removed: links (a two-way link is one), places, or both.",
+    ),
+]
+CostOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--cost",
+        metavar="FILE",
+        help="CSV of removal costs: columns u, v, cost (and key); a place has v empty. "
+        "Unlisted elements cost 1.",
+    ),
+]
+BudgetOpt = Annotated[
+    float | None,
+    typer.Option("--budget", min=0.0, help="Most total cost removed (with --cost)."),
+]
+TimeLimitOpt = Annotated[
+    float,
+    typer.Option(
+        "--time-limit",
+        min=0.01,
+        metavar="S",
+        help="Seconds per solve; when hit, the best set is shown with its bound and gap.",
+    ),
+]
+EndpointsOpt = Annotated[
+    bool,
+    typer.Option("--endpoints", help="Let places removed include the origins and destinations."),
+]
+CutoffOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--cutoff-min",
+        min=0.0,
+        help="time objective: travel-time cap and the time of a cut-off pair, minutes "
+        "(default: the sum of every link's time, so a cut-off always hurts most).",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only (no tables, no files).")]
+
+
+def read_costs(path: Path) -> dict[Any, float]:
+    """Removal costs from a CSV file: ``u, v[, key], cost``; a place has ``v`` empty.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    dict
+        ``(u, v, key)`` or ``(u, v)`` for links, the node id for places, to the cost.
+
+    Raises
+    ------
+    BadInputError
+        If the file is missing, unreadable or lacks the columns, or a cost is no number.
+    """
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"{path}: cannot read the cost file ({exc.__class__.__name__})"
+        raise BadInputError(msg) from None
+    if not rows or not {"u", "cost"} <= set(rows[0]):
+        msg = f"{path}: a cost file needs the columns u, v, cost (and optionally key)"
+        raise BadInputError(msg)
+    out: dict[Any, float] = {}
+    for i, row in enumerate(rows, start=2):
+        try:
+            cost = float(row["cost"])
+        except (TypeError, ValueError):
+            msg = f"{path}, line {i}: cost must be a number, not {row['cost']!r}"
+            raise BadInputError(msg) from None
+        u, v, key = row["u"], (row.get("v") or "").strip(), (row.get("key") or "").strip()
+        if not v:
+            out[u] = cost
+        elif key:
+            out[(u, v, int(key) if key.isdigit() else key)] = cost
+        else:
+            out[(u, v)] = cost
+    return out
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):
+        return _clean(value.item())
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+@friendly
+def interdict(
+    k: KOpt = 2,
+    objective: ObjectiveOpt = "flow",
+    elements: ElementsOpt = "links",
+    cost: CostOpt = None,
+    budget: BudgetOpt = None,
+    time_limit: TimeLimitOpt = 60.0,
+    endpoints: EndpointsOpt = False,
+    cutoff_min: CutoffOpt = None,
+    as_json: JsonOpt = False,
+    origin: OriginOpt = None,
+    destination: DestOpt = None,
+    graph: GraphOpt = None,
+    mode: ModeOpt = None,
+    stations: StationsOpt = None,
+    bbox: BboxOpt = None,
+    point: PointOpt = None,
+    radius_km: RadiusOpt = None,
+    snap_m: SnapOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """The set of at most K links (or places) whose joint loss hurts supply most.
+
+    Exact: flow and pairs as mixed-integer programs (HiGHS), time by an enumeration over
+    the current shortest paths; a time limit reports the best set, a bound and the gap.
+    Shows the damage for k = 1..K beside the damage of simply taking the top k single
+    losses together. Writes worst.csv, curve.csv and single.csv under
+    REPORTS/interdict/ (none with --json).
+
+    Example: resilience interdict --k 2 --objective flow --json
+    """
+    from resilience.analysis.interdict import interdict as run  # noqa: PLC0415
+    from resilience.io import write_table  # noqa: PLC0415
+    from resilience.targets import resolve_od  # noqa: PLC0415
+
+    if budget is not None and cost is None:
+        msg = "--budget needs --cost (every element would cost 1; use --k instead)"
+        raise BadInputError(msg)
+    G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
+    origins, destinations = resolve_od(G, origin or [], destination or [])
+    result = run(
+        G,
+        origins,
+        destinations,
+        k=k,
+        objective=objective,  # type: ignore[arg-type]
+        elements=elements,  # type: ignore[arg-type]
+        costs=read_costs(cost) if cost is not None else None,
+        budget=budget,
+        endpoints=endpoints,
+        cutoff_min=cutoff_min,
+        time_limit_s=time_limit,
+    )
+    unit = result.unit
+    if as_json:
+        doc = {
+            "objective": result.objective,
+            "unit": unit,
+            "capacities": result.capacity_source,
+            "k": k,
+            "status": result.status,
+            f"before_{unit}": result.before,
+            f"after_{unit}": result.after,
+            f"damage_{unit}": result.damage,
+            f"bound_{unit}": result.bound,
+            "gap_pct": result.gap_pct,
+            "seconds": result.seconds,
+            "elements": _records(result.worst),
+            "curve": _records(result.curve),
+        }
+        typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    typer.echo(
+        f"{result.objective}: before {result.before:g} {unit}, after {result.after:g}, "
+        f"damage {result.damage:g} ({result.status}, bound {result.bound:g}, gap "
+        f"{result.gap_pct:g} %, {result.seconds:g} s; capacities: {result.capacity_source})"
+    )
+    show(
+        f"Worst set of at most {k}",
+        result.worst[["element", "label", "u", "v", "key", f"single_damage_{unit}"]],
+    )
+    show("Damage for k = 1..K, and the top k single losses taken together", result.curve)
+    folder = out_dir(out) / "interdict"
+    paths = write_table(result.worst, folder, "worst", ("csv",))
+    paths += write_table(result.curve, folder, "curve", ("csv",))
+    paths += write_table(result.single, folder, "single", ("csv",))
+    written(paths)
+
+
+@friendly
+def protect(
+    p: Annotated[int, typer.Option("--p", "-p", min=0, help="Most elements hardened.")] = 1,
+    k: KOpt = 2,
+    objective: ObjectiveOpt = "flow",
+    elements: ElementsOpt = "links",
+    cost: CostOpt = None,
+    budget: BudgetOpt = None,
+    time_limit: TimeLimitOpt = 60.0,
+    endpoints: EndpointsOpt = False,
+    cutoff_min: CutoffOpt = None,
+    origin: OriginOpt = None,
+    destination: DestOpt = None,
+    graph: GraphOpt = None,
+    mode: ModeOpt = None,
+    stations: StationsOpt = None,
+    bbox: BboxOpt = None,
+    point: PointOpt = None,
+    radius_km: RadiusOpt = None,
+    snap_m: SnapOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Which P elements to harden so that the worst K-attack hurts least.
+
+    Exact: protection sets are enumerated with the exact attacker inside, branching only
+    on the elements of the current worst attack. Writes protected.csv, attack.csv and
+    plans.csv under REPORTS/protect/.
+
+    Example: resilience protect --p 2 --k 2 --objective flow
+    """
+    from resilience.analysis.protect import protect as run  # noqa: PLC0415
+    from resilience.io import write_table  # noqa: PLC0415
+    from resilience.targets import resolve_od  # noqa: PLC0415
+
+    G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
+    origins, destinations = resolve_od(G, origin or [], destination or [])
+    result = run(
+        G,
+        origins,
+        destinations,
+        p=p,
+        k=k,
+        objective=objective,  # type: ignore[arg-type]
+        elements=elements,  # type: ignore[arg-type]
+        costs=read_costs(cost) if cost is not None else None,
+        budget=budget,
+        endpoints=endpoints,
+        cutoff_min=cutoff_min,
+        time_limit_s=time_limit,
+    )
+    typer.echo(
+        f"{result.objective}: worst {k}-attack damage {result.damage_unprotected:g} "
+        f"{result.unit} unprotected, {result.damage_protected:g} with the protection "
+        f"({result.status}, {result.attacks_solved} attacks solved, {result.seconds:g} s)"
+    )
+    show("Harden", result.protected[["element", "label", "u", "v", "key"]])
+    show("Worst attack left", result.attack[["element", "label", "u", "v", "key"]])
+    folder = out_dir(out) / "protect"
+    paths = write_table(result.protected, folder, "protected", ("csv",))
+    paths += write_table(result.attack, folder, "attack", ("csv",))
+    paths += write_table(result.plans, folder, "plans", ("csv",))
+    written(paths)
+
+
+def _scenario_file(spec: Path) -> Path:
+    """A file as given, else ``scenarios/<spec>.toml`` under the project root."""
+    if spec.is_file() or spec.suffix == ".toml":
+        return spec
+    folder = settings.project_root() / "scenarios"
+    named = folder / f"{spec}.toml"
+    if named.is_file():
+        return named
+    known = ", ".join(sorted(p.stem for p in folder.glob("*.toml"))) or "none"
+    msg = f"{spec}: no such scenario file, nor a scenario of that name (known: {known})"
+    raise BadScenarioError(msg)
+
+
+@friendly
+def repair(
+    scenario: Annotated[
+        Path,
+        typer.Option(
+            "--scenario", metavar="FILE|NAME", help="The scenario whose damage to repair."
+        ),
+    ],
+    r: Annotated[
+        int | None, typer.Option("--r", "-r", min=1, help="Repairs to plan (default: all).")
+    ] = None,
+    objective: ObjectiveOpt = "flow",
+    cutoff_min: CutoffOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """The order in which to restore a scenario's removed elements so supply returns fastest.
+
+    Maximises the supply summed over the first R repairs: exact (dynamic programme over
+    subsets) while the subsets are few, else greedy against a stated bound. Writes
+    repair.csv under REPORTS/repair/<scenario>/.
+
+    Example: resilience repair --scenario pokrovsk-falls --r 3
+    """
+    from resilience.analysis.protect import repair_order  # noqa: PLC0415
+    from resilience.io import write_table  # noqa: PLC0415
+    from resilience.scenario import load_scenario, run_scenario  # noqa: PLC0415
+
+    sc = load_scenario(_scenario_file(scenario))
+    done = run_scenario(sc)
+    result = repair_order(
+        done.graph,
+        done.removal,
+        done.origins,
+        done.destinations,
+        r=r,
+        objective=objective,  # type: ignore[arg-type]
+        cutoff_min=cutoff_min,
+    )
+    unit = result.unit
+    typer.echo(
+        f"{sc.name}: {result.objective} intact {result.intact:g} {unit}, damaged "
+        f"{result.damaged:g}; order {result.method} (gap to bound {result.gap_pct:g} %)"
+    )
+    show(
+        "Repair order",
+        result.order[
+            ["step", "element", "label", "u", "v", f"supply_{unit}", f"gain_{unit}", "restored_pct"]
+        ],
+    )
+    folder = out_dir(out) / "repair" / sc.name
+    written(write_table(result.order, folder, "repair", ("csv",)))
+
+
+COMMANDS = {"interdict": interdict, "protect": protect, "repair": repair}
