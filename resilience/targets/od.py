@@ -1,0 +1,65 @@
+"""Origins and destinations: names to endpoint nodes, with the graph's or region's defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import networkx as nx
+
+from resilience.errors import BadInputError, UnknownTargetError
+from resilience.targets.names import endpoint
+
+__all__ = ["resolve_od"]
+
+
+def resolve_od(
+    G: nx.MultiDiGraph[Any],
+    origins: Sequence[str] = (),
+    destinations: Sequence[str] = (),
+) -> tuple[list[Any], list[Any]]:
+    """Turn origin and destination names into endpoint nodes, with defaults.
+
+    When a side is not given, the graph's own defaults (``G.graph["origins"]`` /
+    ``["destinations"]``) are used, else the embedded region's, keeping only the places
+    this graph covers.
+
+    Parameters
+    ----------
+    G
+        The network.
+    origins, destinations
+        Place names; empty for the defaults.
+
+    Returns
+    -------
+    tuple of list
+        Origin nodes and destination nodes, duplicates dropped, order kept.
+
+    Raises
+    ------
+    UnknownTargetError
+        If a name given is unknown.
+    BadInputError
+        If no default place lies in this graph.
+    """
+    from resilience.sources.bundled import load_region  # noqa: PLC0415 - avoids a cycle at import
+
+    out: list[list[Any]] = []
+    for side, names in (("origins", origins), ("destinations", destinations)):
+        if names:
+            nodes = [endpoint(G, n) for n in names]
+        else:
+            defaults = G.graph.get(side) or load_region().graph[side]
+            nodes = []
+            for name in defaults:
+                try:
+                    nodes.append(endpoint(G, str(name)))
+                except UnknownTargetError:
+                    continue
+            if not nodes:
+                flag = "--origin" if side == "origins" else "--destination"
+                msg = f"none of the default {side} lies in this graph; name them with {flag}"
+                raise BadInputError(msg)
+        out.append(list(dict.fromkeys(nodes)))
+    return out[0], out[1]
