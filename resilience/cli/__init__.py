@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover - older typer on plain click
     from click import Context  # type: ignore[assignment]
     from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[assignment]
 
-from resilience.cli import analyse, interdict, osm, scan, scenarios
+from resilience.cli import analyse, flow, interdict, osm, scan, scenarios
 
 __all__ = ["app", "main"]
 
@@ -78,7 +78,7 @@ app = typer.Typer(
 )
 
 # The order ``resilience --help`` lists the commands in.
-for _group in (analyse, osm, scan, scenarios, interdict):
+for _group in (analyse, osm, scan, scenarios, interdict, flow):
     for _name, _command in _group.COMMANDS.items():
         app.command(_name)(_command)
 
