@@ -9,12 +9,16 @@ The public API: load a network, name what is removed, analyse.
 >>> result = resilience.cut(G, removal, origins, destinations)
 >>> "cut off" in set(result.od["status"]) or "detour" in set(result.od["status"])
 True
+
+The names are loaded on first use (PEP 562), so ``import resilience`` -- and so
+``resilience --help`` -- does not pay for the geo and graph libraries up front.
 """
 
-from resilience.analysis.centrality import edge_betweenness, node_betweenness
-from resilience.analysis.cuts import min_edge_cut, min_vertex_cut
-from resilience.analysis.impact import CutResult, cut, global_efficiency
-from resilience.analysis.paths import disjoint_paths, paths_table, shortest_path
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from resilience.errors import (
     BadGraphError,
     BadInputError,
@@ -23,9 +27,15 @@ from resilience.errors import (
     ResilienceError,
     UnknownTargetError,
 )
-from resilience.sources.bundled import load_places, load_region
-from resilience.sources.load import load_network
-from resilience.targets import Removal, apply_removal, build_removal, resolve_od
+
+if TYPE_CHECKING:
+    from resilience.analysis.centrality import edge_betweenness, node_betweenness
+    from resilience.analysis.cuts import min_edge_cut, min_vertex_cut
+    from resilience.analysis.impact import CutResult, cut, global_efficiency
+    from resilience.analysis.paths import disjoint_paths, paths_table, shortest_path
+    from resilience.sources.bundled import load_places, load_region
+    from resilience.sources.load import load_network
+    from resilience.targets import Removal, apply_removal, build_removal, resolve_od
 
 __all__ = [
     "BadGraphError",
@@ -52,3 +62,40 @@ __all__ = [
     "resolve_od",
     "shortest_path",
 ]
+
+# Public name -> the module that defines it; imported by ``__getattr__`` on first use.
+_LAZY = {
+    "edge_betweenness": "resilience.analysis.centrality",
+    "node_betweenness": "resilience.analysis.centrality",
+    "min_edge_cut": "resilience.analysis.cuts",
+    "min_vertex_cut": "resilience.analysis.cuts",
+    "CutResult": "resilience.analysis.impact",
+    "cut": "resilience.analysis.impact",
+    "global_efficiency": "resilience.analysis.impact",
+    "disjoint_paths": "resilience.analysis.paths",
+    "paths_table": "resilience.analysis.paths",
+    "shortest_path": "resilience.analysis.paths",
+    "load_places": "resilience.sources.bundled",
+    "load_region": "resilience.sources.bundled",
+    "load_network": "resilience.sources.load",
+    "Removal": "resilience.targets",
+    "apply_removal": "resilience.targets",
+    "build_removal": "resilience.targets",
+    "resolve_od": "resilience.targets",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'resilience' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the lazy ones included."""
+    return sorted(set(globals()) | set(__all__))

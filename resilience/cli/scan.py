@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 from resilience import settings
@@ -24,6 +23,9 @@ from resilience.cli._options import (
     WeightOpt,
 )
 from resilience.errors import BadInputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["COMMANDS", "attack", "scan"]
 

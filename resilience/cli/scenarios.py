@@ -111,7 +111,7 @@ def run(
 
     Example: resilience run pokrovsk-falls scenarios/m30-cut.toml
     """
-    from resilience.render import render_scenario  # noqa: PLC0415
+    from resilience.reports import render_scenario  # noqa: PLC0415
 
     options = (graph, mode, stations, bbox, point, radius_km, snap_m)
     for res in _results(scenario, graph, lambda: _override(*options)):
@@ -152,7 +152,7 @@ def compare_cmd(
 
     Example: resilience compare pokrovsk-falls m30-cut myrnohrad-corridor-closed
     """
-    from resilience.render import render_compare  # noqa: PLC0415
+    from resilience.reports import render_compare  # noqa: PLC0415
     from resilience.scenario import compare  # noqa: PLC0415
 
     options = (graph, mode, stations, bbox, point, radius_km, snap_m)
@@ -219,7 +219,7 @@ def timeline_cmd(
     --to 2026-08-22 --every 90d
     """
     from resilience.frontline import load_frontline, timeline  # noqa: PLC0415
-    from resilience.render import render_timeline  # noqa: PLC0415
+    from resilience.reports import render_timeline  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
 
     step = _every(every)
@@ -265,7 +265,7 @@ def report(
 
     Example: resilience report --check
     """
-    from resilience.render import build_reports, check_reports, remove_stale  # noqa: PLC0415
+    from resilience.reports import build_reports, check_reports, remove_stale  # noqa: PLC0415
 
     folder = out_dir(out)
 
