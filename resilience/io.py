@@ -21,6 +21,7 @@ import io
 import math
 import os
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -357,6 +358,7 @@ def read_vector(
     *,
     geometry: Geometry,
     what: str | None = None,
+    layer: str | None = None,
     explode: bool = False,
     error: type[Exception] = BadInputError,
 ) -> gpd.GeoDataFrame:
@@ -371,13 +373,15 @@ def read_vector(
     Parameters
     ----------
     path
-        GeoJSON (also ``.geojson.gz``), GeoPackage (its first layer) or Shapefile.
+        GeoJSON (also ``.geojson.gz``), GeoPackage or Shapefile.
     geometry
         Which features to keep: ``lines`` (LineString, MultiLineString), ``polygons``
         (Polygon, MultiPolygon) or ``points`` (Point, MultiPoint).
     what
         What the layer is for, used in messages (default ``line layer``,
         ``polygon layer`` or ``point layer``).
+    layer
+        The layer of a multi-layer file (GeoPackage); default its first.
     explode
         Split Multi* features into one row per part (index renumbered).
     error
@@ -407,7 +411,10 @@ def read_vector(
         msg = f"cannot read {what} {p}: {reason}"
         raise error(msg)
     try:
-        gdf = gpd.read_file(_gdal_path(p), engine="pyogrio")
+        with warnings.catch_warnings():
+            # The first layer of a GeoPackage is the documented default, not a surprise.
+            warnings.filterwarnings("ignore", "More than one layer found", UserWarning)
+            gdf = gpd.read_file(_gdal_path(p), engine="pyogrio", layer=layer)
     except Exception as exc:  # noqa: BLE001 - pyogrio/GDAL raise many types for a bad file
         msg = f"cannot read {what} {p.name}: {_first_line(exc)}"
         raise error(msg) from None

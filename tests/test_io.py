@@ -1,0 +1,298 @@
+"""The I/O module: atomic, byte-stable writers and the one vector reader with its CRS rule."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import sqlite3
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from resilience.errors import BadGraphError, BadInputError
+from resilience.io import (
+    GPKG_DATE,
+    arrow_safe,
+    atomic_write,
+    png_bytes,
+    read_vector,
+    write_bytes,
+    write_frames,
+    write_layers,
+    write_table,
+    write_text,
+)
+
+# Two lines near Pokrovsk, the second a MultiLineString, both with a Z coordinate.
+_LINE = shapely.LineString([(37.17, 48.28, 150.0), (37.20, 48.30, 152.0)])
+_MULTI = shapely.MultiLineString(
+    [[(37.10, 48.20, 140.0), (37.12, 48.21, 141.0)], [(37.13, 48.22, 1.0), (37.14, 48.23, 2.0)]]
+)
+
+
+def _lines(crs: str | None = "EPSG:4326") -> gpd.GeoDataFrame:
+    gdf = gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=[_LINE, _MULTI], crs="EPSG:4326")
+    if crs is None:
+        return gdf
+    return gdf.to_crs(crs)
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def _no_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return gdf.set_crs(None, allow_override=True)
+
+
+# --- atomic writes --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "exc", [RuntimeError("boom"), KeyboardInterrupt()], ids=["error", "ctrl-c"]
+)
+def test_failed_write_leaves_no_temporary_file_and_the_old_file(tmp_path, exc):
+    target = tmp_path / "t.csv"
+    target.write_text("old\n")
+
+    def dies(tmp: Path) -> None:
+        tmp.write_text("half")
+        raise exc
+
+    with pytest.raises(type(exc)):
+        atomic_write(target, dies)
+    assert _files(tmp_path) == ["t.csv"]
+    assert target.read_text() == "old\n"
+
+
+def test_failed_table_write_leaves_nothing(tmp_path, monkeypatch):
+    def dies(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", dies)
+    with pytest.raises(
+        BadInputError, match=r"^cannot write .*t\.parquet: No space left on device$"
+    ):
+        write_table(pd.DataFrame({"a": [1]}), tmp_path, "t")
+    assert _files(tmp_path) == ["t.csv"]
+
+
+def test_failed_layer_write_leaves_no_gpkg_beside(tmp_path, monkeypatch):
+    def dies(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("GDAL gave up")
+
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", dies)
+    with pytest.raises(RuntimeError, match="GDAL gave up"):
+        write_layers({"lines": _lines()}, tmp_path / "l.gpkg")
+    assert _files(tmp_path) == []
+
+
+def test_text_has_unix_line_ends_and_one_final_newline(tmp_path):
+    path = write_text(tmp_path / "a" / "p.md", "one\ntwo")
+    assert path.read_bytes() == b"one\ntwo\n"
+    assert write_text(path, "x\n").read_bytes() == b"x\n"
+    assert write_bytes(tmp_path / "b.bin", b"\x00\r\n").read_bytes() == b"\x00\r\n"
+
+
+# --- same bytes on rewrite ------------------------------------------------------------------
+
+
+def _rewrite(tmp_path: Path, write: object, name: str) -> tuple[bytes, bytes]:
+    first, second = tmp_path / "1" / name, tmp_path / "2" / name
+    write(first)  # type: ignore[operator]
+    write(second)  # type: ignore[operator]
+    return first.read_bytes(), second.read_bytes()
+
+
+def test_table_bytes_identical_on_rewrite(tmp_path):
+    frame = pd.DataFrame({"u": [1, "x", None], "time_min": [1.5, float("nan"), 3.0]})
+    for fmt in ("csv", "parquet"):
+        a, b = _rewrite(
+            tmp_path, lambda p, f=fmt: write_table(frame, p.parent, "t", (f,)), f"t.{fmt}"
+        )
+        assert a == b
+    assert (tmp_path / "1" / "t.csv").read_bytes() == b"u,time_min\n1,1.5\nx,\n,3.0\n"
+    back = pd.read_parquet(tmp_path / "1" / "t.parquet")
+    assert list(back["u"][:2]) == ["1", "x"]
+    assert back["u"].isna().tolist() == [False, False, True]
+
+
+def test_geopackage_bytes_identical_on_rewrite(tmp_path):
+    points = gpd.GeoDataFrame(geometry=[shapely.Point(37, 48)], crs="EPSG:4326")
+    layers = {"lines": _lines(), "points": points}
+    a, b = _rewrite(tmp_path, lambda p: write_layers(layers, p), "l.gpkg")
+    assert a == b
+    assert read_vector(tmp_path / "1" / "l.gpkg", geometry="lines")["name"].tolist() == ["a", "b"]
+    assert len(read_vector(tmp_path / "1" / "l.gpkg", geometry="points", layer="points")) == 1
+    # Two writes within one second match anyway; the pinned date is what keeps later ones equal.
+    with contextlib.closing(sqlite3.connect(tmp_path / "1" / "l.gpkg")) as db:
+        stamps = {row[0] for row in db.execute("SELECT last_change FROM gpkg_contents")}
+    assert stamps == {GPKG_DATE}
+
+
+def test_png_bytes_identical_and_without_software_tag():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    def draw() -> bytes:
+        fig = Figure(figsize=(2, 2))
+        FigureCanvasAgg(fig)
+        fig.add_subplot().plot([0, 1], [1, 0])
+        return png_bytes(fig)
+
+    first = draw()
+    assert first == draw()
+    assert first.startswith(b"\x89PNG")
+    assert b"Software" not in first
+    assert b"matplotlib" not in first
+
+
+def test_write_frames_sorted_and_unknown_format_refused(tmp_path):
+    frames = {"b": pd.DataFrame({"x": [1]}), "a": pd.DataFrame({"x": [2]})}
+    written = write_frames(frames, tmp_path, ("csv", "parquet"))
+    assert [p.name for p in written] == ["a.csv", "a.parquet", "b.csv", "b.parquet"]
+    with pytest.raises(BadInputError, match="unknown table format 'xlsx'"):
+        write_table(frames["a"], tmp_path, "a", ("xlsx",))  # type: ignore[arg-type]
+
+
+def test_arrow_safe_gives_each_object_column_one_type():
+    frame = pd.DataFrame({"ids": [1, "a"], "nums": pd.Series([1, 2.5], dtype=object)})
+    safe = arrow_safe(frame)
+    assert list(safe["ids"]) == ["1", "a"]
+    assert safe["nums"].dtype == float
+    assert list(frame["ids"]) == [1, "a"]  # the input is not changed
+
+
+# --- read_vector: the CRS rule --------------------------------------------------------------
+
+
+def test_wgs84_layer_is_read_as_is_z_dropped(tmp_path):
+    path = tmp_path / "l.geojson"
+    _lines().to_file(path)
+    gdf = read_vector(path, geometry="lines")
+    assert gdf.crs.equals("EPSG:4326")
+    assert not gdf.geometry.has_z.any()
+    assert gdf.geometry.iloc[0].equals_exact(shapely.force_2d(_LINE), 1e-12)
+    assert list(gdf.geom_type) == ["LineString", "MultiLineString"]
+
+
+@pytest.mark.parametrize("name", ["l.gpkg", "l.geojson", "l.shp"])
+def test_web_mercator_layer_with_its_crs_is_reprojected(tmp_path, name):
+    path = tmp_path / name
+    _lines("EPSG:3857").to_file(path)
+    gdf = read_vector(path, geometry="lines", explode=True)
+    assert gdf.crs.equals("EPSG:4326")
+    assert list(gdf.geom_type) == ["LineString"] * 3
+    assert list(gdf["name"]) == ["a", "b", "b"]
+    assert list(gdf.index) == [0, 1, 2]
+    assert gdf.geometry.iloc[0].equals_exact(shapely.force_2d(_LINE), 1e-7)
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
+@pytest.mark.parametrize("name", ["l.gpkg", "l.geojson", "l.shp"])
+def test_metres_without_crs_are_refused_in_one_line(tmp_path, name):
+    path = tmp_path / name
+    _no_crs(_lines("EPSG:3857")).to_file(path)
+    with pytest.raises(BadInputError) as info:
+        read_vector(path, geometry="lines")
+    assert str(info.value) == (
+        f"line layer {name}: its coordinates are not longitude/latitude and it states no "
+        "other CRS; save it with its CRS (e.g. EPSG:3857)"
+    )
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
+def test_lonlat_without_crs_is_accepted(tmp_path):
+    path = tmp_path / "l.gpkg"
+    _no_crs(_lines()).to_file(path)
+    gdf = read_vector(path, geometry="lines")
+    assert gdf.crs.equals("EPSG:4326")
+    assert len(gdf) == 2
+
+
+def test_gzipped_geojson_reads_like_the_plain_one(tmp_path):
+    plain = tmp_path / "l.geojson"
+    _lines().to_file(plain)
+    packed = tmp_path / "l.geojson.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    a = read_vector(plain, geometry="lines")
+    b = read_vector(packed, geometry="lines")
+    assert a.geometry.geom_equals_exact(b.geometry, 0).all()
+
+
+def test_other_kinds_and_empty_geometries_are_left_out(tmp_path):
+    path = tmp_path / "mixed.gpkg"
+    mixed = gpd.GeoDataFrame(
+        {"k": ["poly", "point", "line"]},
+        geometry=[shapely.box(37, 48, 37.1, 48.1), shapely.Point(37, 48), _LINE],
+        crs="EPSG:4326",
+    )
+    mixed.to_file(path)
+    assert list(read_vector(path, geometry="polygons")["k"]) == ["poly"]
+    assert list(read_vector(path, geometry="points")["k"]) == ["point"]
+
+
+# --- read_vector: bad files, one line each ---------------------------------------------------
+
+
+def _one_line(exc: pytest.ExceptionInfo[BaseException]) -> str:
+    text = str(exc.value)
+    assert "\n" not in text
+    return text
+
+
+def test_missing_file_and_folder(tmp_path):
+    with pytest.raises(BadInputError) as info:
+        read_vector(tmp_path / "nope.gpkg", geometry="polygons")
+    assert _one_line(info) == f"cannot read polygon layer {tmp_path / 'nope.gpkg'}: no such file"
+    with pytest.raises(BadInputError) as info:
+        read_vector(tmp_path, geometry="polygons")
+    assert _one_line(info).endswith(": it is a folder")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("x.geojson", "{not json"), ("x.gpkg", "a,b\n1,2\n"), ("x.shp", "")],
+    ids=["junk-geojson", "junk-gpkg", "empty-shp"],
+)
+def test_unreadable_file_is_one_line_naming_it(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(BadInputError) as info:
+        read_vector(path, geometry="lines", what="station layer")
+    assert _one_line(info).startswith(f"cannot read station layer {name}: ")
+
+
+def test_empty_layer_is_one_line(tmp_path):
+    path = tmp_path / "e.geojson"
+    path.write_text('{"type":"FeatureCollection","features":[]}')
+    with pytest.raises(BadInputError) as info:
+        read_vector(path, geometry="lines")
+    assert _one_line(info) == "line layer e.geojson: no line in the layer"
+
+
+def test_layer_without_geometry_is_one_line(tmp_path):
+    path = tmp_path / "table.csv"
+    path.write_text("name,value\na,1\n")
+    with pytest.raises(BadInputError) as info:
+        read_vector(path, geometry="points")
+    assert _one_line(info) == "point layer table.csv: no geometry in the layer"
+
+
+def test_null_geometries_only_is_one_line(tmp_path):
+    path = tmp_path / "n.geojson"
+    path.write_text(
+        '{"type":"FeatureCollection","features":'
+        '[{"type":"Feature","properties":{"a":1},"geometry":null}]}'
+    )
+    with pytest.raises(BadInputError) as info:
+        read_vector(path, geometry="polygons")
+    assert _one_line(info) == "polygon layer n.geojson: no polygon in the layer"
+
+
+def test_error_type_can_be_chosen(tmp_path):
+    with pytest.raises(BadGraphError, match="no such file"):
+        read_vector(tmp_path / "g.geojson", geometry="lines", error=BadGraphError)
