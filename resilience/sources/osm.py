@@ -81,6 +81,8 @@ STATION_ATTACH_MAX_M = 150.0
 _TRACK_NUMBER = re.compile(r"(\d{1,2}[a-z]?|[ivxl]{1,6})", re.IGNORECASE)
 #: Route relations whose ``ref``/``name`` describe the rail line their ways belong to.
 _RAIL_ROUTES = frozenset({"railway"})
+#: ``station=*`` values of ``railway=station`` nodes that are not on the train network.
+_NOT_TRAIN = frozenset({"subway", "light_rail", "tram", "monorail", "funicular", "miniature"})
 _LON_MAX, _LAT_MAX = 180.0, 90.0
 _XML_SUFFIXES = (".osm", ".osm.xml", ".osm.bz2", ".osm.gz", ".osm.xml.bz2", ".osm.xml.gz")
 _OFFLINE_HINT = (
@@ -530,6 +532,9 @@ def _load_extract(
             msg = f"{path.name}: no {' or '.join(wanted)} way in the extract (or the clip area)"
             raise BadGraphError(msg)
         raw = ox.graph_from_xml(xml, simplify=False, retain_all=True)
+        # The time osmnx read our temporary file says nothing about the extract, and would
+        # make two loads of one file differ.
+        raw.graph.pop("created_date", None)
         for *_, d in raw.edges(data=True):
             d["osmid"] = scan.part_of.get(d.get("osmid"), d.get("osmid"))
         if clip is not None:
@@ -561,20 +566,22 @@ def _wanted_way(tags: Any, modes: tuple[str, ...], roads: set[str] | None) -> bo
     return "road" in modes and highway is not None and (roads is None or highway in roads)
 
 
-def _rail_routes(osmium: Any, src: Path) -> dict[int, dict[str, set[str]]]:
-    """Way id → the refs and names of the ``route=railway`` relations it belongs to."""
-    out: dict[int, dict[str, set[str]]] = {}
-    for rel in osmium.FileProcessor(str(src), osmium.osm.RELATION):
-        if rel.tags.get("type") != "route" or rel.tags.get("route") not in _RAIL_ROUTES:
+def _add_route(routes: dict[int, dict[str, set[str]]], rel: Any) -> None:
+    """Note the ref and name of a ``route=railway`` relation on each of its member ways."""
+    if rel.tags.get("type") != "route" or rel.tags.get("route") not in _RAIL_ROUTES:
+        return
+    for member in rel.members:
+        if member.type != "w":
             continue
-        for member in rel.members:
-            if member.type != "w":
-                continue
-            entry = out.setdefault(member.ref, {"ref": set(), "name": set()})
-            for key in ("ref", "name"):
-                if rel.tags.get(key):
-                    entry[key].add(str(rel.tags[key]))
-    return out
+        entry = routes.setdefault(member.ref, {"ref": set(), "name": set()})
+        for key in ("ref", "name"):
+            if rel.tags.get(key):
+                entry[key].add(str(rel.tags[key]))
+
+
+def _is_rail_station(tags: Any) -> bool:
+    """A ``railway=station|halt`` node of the train network (not a metro or tram stop)."""
+    return tags.get("railway") in _STATION_TAGS and tags.get("station") not in _NOT_TRAIN
 
 
 def _scan_extract(  # noqa: C901, PLR0912 - one pass over the file, its cases side by side
@@ -588,28 +595,32 @@ def _scan_extract(  # noqa: C901, PLR0912 - one pass over the file, its cases si
     """Write the wanted ways and their nodes (and station nodes) to ``dst`` as OSM XML.
 
     A way that references nodes missing from the file (cut at the extract's boundary)
-    keeps each run of two or more consecutive present nodes as a part of its own.
+    keeps each run of two or more consecutive present nodes as a part of its own. A rail
+    way in ``route=railway`` relations gets their refs and names as ``route_ref`` and
+    ``route_name``.
     """
     roads = set(_road_values(road_classes)) if road_classes is not None else None
-    routes = _rail_routes(osmium, src) if "rail" in modes else {}
     scan = _Scan()
     ways: list[tuple[int, list[int], dict[str, str]]] = []
+    tags_of: dict[int, dict[str, str]] = {}
+    routes: dict[int, dict[str, set[str]]] = {}
     nodes: set[int] = set()
 
     def inside(lon: float, lat: float) -> bool:
         return clip is None or (clip[0] <= lon <= clip[2] and clip[1] <= lat <= clip[3])
 
-    for obj in osmium.FileProcessor(str(src)).with_locations():
+    wanted_keys = osmium.filter.KeyFilter("highway", "railway", "route")
+    for obj in osmium.FileProcessor(str(src)).with_locations().with_filter(wanted_keys):
         if obj.is_node():
             loc = obj.location
-            if (
-                "rail" in modes
-                and obj.tags.get("railway") in _STATION_TAGS
-                and inside(loc.lon, loc.lat)
-            ):
+            if "rail" in modes and _is_rail_station(obj.tags) and inside(loc.lon, loc.lat):
                 scan.stations.add(obj.id)
             continue
-        if not obj.is_way() or not _wanted_way(obj.tags, modes, roads):
+        if obj.is_relation():
+            if "rail" in modes:
+                _add_route(routes, obj)
+            continue
+        if not _wanted_way(obj.tags, modes, roads):
             continue
         refs = [(n.ref, n.location) for n in obj.nodes]
         if clip is not None and not any(
@@ -622,27 +633,27 @@ def _scan_extract(  # noqa: C901, PLR0912 - one pass over the file, its cases si
                 runs[-1].append(ref)
             elif runs[-1]:
                 runs.append([])
-        pieces = [r for r in runs if len(r) > 1]
         scan.ways += 1
         scan.clipped += any(not loc.valid() for _, loc in refs)
-        tags = {t.k: t.v for t in obj.tags}
-        route = routes.get(obj.id)
-        if route and route["ref"]:
-            tags["route_ref"] = ";".join(sorted(route["ref"]))
-        if route and route["name"]:
-            tags["route_name"] = ";".join(sorted(route["name"]))
-        for i, piece in enumerate(pieces):
+        tags = tags_of[obj.id] = {t.k: t.v for t in obj.tags}
+        for i, piece in enumerate(r for r in runs if len(r) > 1):
             wid = obj.id
             if i:
                 wid = -(len(scan.part_of) + 1)
                 scan.part_of[wid] = obj.id
             ways.append((wid, piece, tags))
             nodes.update(piece)
+    for way_id, route in routes.items():
+        tags = tags_of.get(way_id, {})
+        if tags.get("railway") == "rail":
+            for key in ("ref", "name"):
+                if route[key]:
+                    tags[f"route_{key}"] = ";".join(sorted(route[key]))
     keep = nodes | scan.stations
     with osmium.SimpleWriter(str(dst)) as writer:
-        for obj in osmium.FileProcessor(str(src), osmium.osm.NODE):
-            if obj.id in keep:
-                writer.add_node(obj)
+        wanted_nodes = osmium.filter.IdFilter(keep)
+        for obj in osmium.FileProcessor(str(src), osmium.osm.NODE).with_filter(wanted_nodes):
+            writer.add_node(obj)
         for wid, piece, tags in ways:
             writer.add_way(osmium.osm.mutable.Way(id=wid, nodes=piece, tags=tags))
     return scan

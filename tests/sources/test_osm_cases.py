@@ -1,0 +1,160 @@
+"""OSM extract cases that real extracts hold: ref and speed changes, clipped ways, stations.
+
+``tests/data/osm/cases.osm`` is hand-written so every expected value can be checked by
+hand (its header comment lists the cases).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import osmnx  # noqa: F401 - imported first: urllib3's import-time IPv6 probe warns under pytest-socket
+import pytest
+
+from resilience.errors import UnknownTargetError
+from resilience.network import ROAD_SPEEDS_KPH, impute_speeds_and_times, simplify_segments
+from resilience.sources.osm import STATION_ATTACH_MAX_M, OsmExtractWarning, load_osm_xml
+from resilience.targets import resolve_place, resolve_ref
+
+CASES = Path(__file__).resolve().parents[1] / "data" / "osm" / "cases.osm"
+
+
+@pytest.fixture(scope="module")
+def cases() -> nx.MultiDiGraph[Any]:
+    with pytest.warns(OsmExtractWarning) as seen:
+        G = load_osm_xml(CASES)
+    G.graph["warnings"] = [str(w.message) for w in seen]
+    return G
+
+
+def test_a_node_stays_where_the_ref_or_the_speed_limit_changes(
+    cases: nx.MultiDiGraph[Any],
+) -> None:
+    assert {2, 3} <= set(cases)  # two neighbours each: only the tag change keeps them
+    assert cases.edges[1, 2, 0]["ref"] == "P1"
+    assert cases.edges[2, 3, 0]["ref"] == cases.edges[3, 4, 0]["ref"] == "P2"
+    p1 = sum(cases.edges[e]["length"] for e in resolve_ref(cases, "P1"))
+    assert p1 == pytest.approx(2 * cases.edges[1, 2, 0]["length"])
+
+
+def test_untagged_road_takes_the_mean_of_its_tagged_class(cases: nx.MultiDiGraph[Any]) -> None:
+    # primary segments tagged 100 and 60 (both directions): the untagged one runs at 80,
+    # not the table's 70.
+    assert ROAD_SPEEDS_KPH["primary"] != 80.0
+    assert cases.edges[2, 3, 0]["speed_kph"] == 80.0
+    assert cases.edges[3, 4, 0]["speed_kph"] == 60.0
+    d = cases.edges[2, 3, 0]
+    assert d["travel_time"] == pytest.approx(d["length"] / (80 / 3.6), abs=1e-3)
+
+
+def test_named_node_on_a_road_stays(cases: nx.MultiDiGraph[Any]) -> None:
+    assert cases.nodes[5]["name"] == "Border Post"
+    assert resolve_place(cases, "border post", gazetteer={}) == {5}
+
+
+def test_highway_also_tagged_railway_is_a_road(cases: nx.MultiDiGraph[Any]) -> None:
+    d = cases.edges[6, 7, 0]
+    assert (d["mode"], d["highway"], d["railway"]) == ("road", "secondary", "abandoned")
+
+
+def test_way_cut_at_the_boundary_keeps_its_present_part(cases: nx.MultiDiGraph[Any]) -> None:
+    assert cases.has_edge(8, 9)
+    assert not cases.has_edge(7, 8)
+    assert cases.graph["ways_clipped"] == 1
+    assert any("1 of 8 road/rail ways run past the edge" in w for w in cases.graph["warnings"])
+
+
+def test_track_number_is_no_route_ref(cases: nx.MultiDiGraph[Any]) -> None:
+    d = cases.edges[20, 21, 0]
+    assert (d["ref"], d["track_ref"], d["route_name"]) == ("R100", "2", "Test Line")
+    with pytest.raises(UnknownTargetError):
+        resolve_ref(cases, "2")
+    assert len(resolve_ref(cases, "R100")) == 4
+
+
+def test_station_beside_the_track_is_attached(cases: nx.MultiDiGraph[Any]) -> None:
+    station = cases.nodes[21]  # 15 m from station node 30
+    assert (station["kind"], station["name"], station["station_osmid"]) == (
+        "station",
+        "Beside",
+        30,
+    )
+    assert 30 not in cases
+    assert cases.graph["stations_attached"] == 1  # the metro station is not counted
+    assert cases.graph["stations_too_far"] == 1  # "Far", 2 km away
+    assert any(f"more than {STATION_ATTACH_MAX_M:g} m" in w for w in cases.graph["warnings"])
+    assert cases.graph["transfers"] == 1
+    assert cases.edges[21, 2, 0]["mode"] == "transfer"
+
+
+def test_merged_edge_sums_its_segments(cases: nx.MultiDiGraph[Any]) -> None:
+    assert 24 not in cases  # the siding's middle node merged away
+    d = cases.edges[22, 23, 0]
+    assert d["speed_kph"] == 15.0
+    assert d["travel_time"] == pytest.approx(d["length"] / (15 / 3.6), abs=2e-3)
+
+
+def test_no_transfer_warns() -> None:
+    # The box keeps the track but leaves the station node beside it outside.
+    with pytest.warns(OsmExtractWarning) as seen:
+        G = load_osm_xml(CASES, bbox=(36.99, 47.99, 37.1, 48.0101))
+    assert G.graph["transfers"] == 0
+    assert G.graph["stations_attached"] == 0
+    assert any("no road-rail transfer" in str(w.message) for w in seen)
+
+
+def test_merged_values_are_sorted_and_times_summed() -> None:
+    G: nx.MultiDiGraph[Any] = nx.MultiDiGraph(crs="epsg:4326")
+    for n in range(3):
+        G.add_node(n, x=37.0 + n / 100, y=48.0)
+    G.add_edge(0, 1, length=500.0, highway="primary", maxspeed="50", osmid=9, name="b")
+    G.add_edge(1, 2, length=500.0, highway="primary", maxspeed="50", osmid=3, name="a")
+    H = simplify_segments(impute_speeds_and_times(G))
+    d = H.edges[0, 2, 0]
+    assert (d["osmid"], d["name"]) == ([3, 9], ["a", "b"])
+    assert d["travel_time"] == pytest.approx(72.0)
+    assert d["length"] == 1000.0
+
+
+_DIGEST = """
+import hashlib, json, sys, warnings
+warnings.simplefilter("ignore")
+from resilience.sources.osm import load_osm_pbf, load_osm_xml
+path = sys.argv[1]
+G = (load_osm_pbf if path.endswith(".pbf") else load_osm_xml)(path)
+# In iteration order: labels and scans follow it, so it must not move either.
+rows = [
+    json.dumps([str(u), str(v), k, {a: str(b) for a, b in sorted(d.items())}])
+    for u, v, k, d in G.edges(keys=True, data=True)
+]
+nodes = [
+    json.dumps([str(n), {a: str(b) for a, b in sorted(d.items())}])
+    for n, d in G.nodes(data=True)
+]
+print(hashlib.sha256("\\n".join(rows + nodes).encode()).hexdigest(), len(rows))
+"""
+
+
+def digest_under_hashseed(path: Path, seed: str) -> str:
+    """The graph of ``path`` built in a fresh interpreter with ``PYTHONHASHSEED=seed``."""
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    out = subprocess.run(
+        [sys.executable, "-c", _DIGEST, str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=600,
+    )
+    return out.stdout.strip()
+
+
+def test_same_graph_under_two_hash_seeds() -> None:
+    a, b = (digest_under_hashseed(CASES, s) for s in ("1", "2"))
+    assert a == b
+    assert int(a.split()[1]) > 0
