@@ -278,7 +278,9 @@ def test_headers_exact() -> None:
             "id,name,name_uk,aliases,lat,lon,kind,place,osm_station_id,notes"
         )
     with (REGION / "links.csv").open(encoding="utf-8") as f:
-        assert f.readline().strip() == "source,target,mode,class,ref,name,detour,notes"
+        assert f.readline().strip() == (
+            "source,target,mode,class,ref,name,detour,capacity_t_per_day,notes"
+        )
 
 
 def test_places_basic() -> None:
