@@ -18,7 +18,7 @@ from resilience.reports import (
     stable_folium_html,
 )
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 SMALL_TIMELINE = TimelineSpec(
     file="tests/data/frontline_small.geojson",
     start=dt.date(2024, 1, 1),
@@ -199,11 +199,8 @@ def test_cli_report_check(tmp_path, scenarios, runner, monkeypatch):
     # The default timeline runs on the real layer and region; the toy one is enough here.
     # check_reports calls build.build_reports; the CLI calls the name it imported.
     toy_build = _with_timeline(build.build_reports)
-    for module in ("resilience.reports.build", "resilience.reports", "resilience.render"):
-        try:
-            monkeypatch.setattr(importlib.import_module(module), "build_reports", toy_build)
-        except ModuleNotFoundError:  # the pre-split shim, once gone
-            continue
+    for module in ("resilience.reports.build", "resilience.reports"):
+        monkeypatch.setattr(importlib.import_module(module), "build_reports", toy_build)
     result = runner.invoke(app, ["report", "--scenarios", str(scenarios), "--out", str(out)])
     assert result.exit_code == 0, result.output
     result = runner.invoke(
