@@ -1,0 +1,211 @@
+"""The network on a date: date resolution, shipped dates, front-line layers (offline)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import shutil
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from resilience.asof import (
+    AsOf,
+    as_of_removal,
+    element_lost,
+    lost_area,
+    lost_places,
+    network_on,
+    resolve_as_of,
+)
+from resilience.errors import BadGraphError, BadInputError
+from resilience.frontline import load_frontline
+from resilience.sources.bundled import load_region
+
+DATA = Path(__file__).resolve().parent / "data"
+SMALL = DATA / "frontline_small.geojson"
+
+# The fixture region's dates: Echo held since 2024-01-01; Delta occupied for a while
+# (2024-03-01 to 2024-04-01) then free; the Alpha-Charlie road cut from 2024-05-01.
+TOY_LOST_ON = """\
+element,id,source,target,mode,lost_on,layer,category,occupied_before,grey_from
+place,echo,,,,2024-01-01,test,occupied,,
+place,delta,,,,,,,2024-03-01/2024-04-01,
+place,bravo,,,,,,,,2024-02-01
+link,,alpha,charlie,road,2024-05-01,test,occupied,,
+"""
+
+
+@pytest.fixture
+def dated_toy(tmp_path: Path) -> nx.MultiDiGraph:
+    folder = tmp_path / "toy"
+    shutil.copytree(DATA / "toy", folder)
+    (folder / "lost_on.csv").write_text(TOY_LOST_ON, encoding="utf-8")
+    toml = folder / "region.toml"
+    toml.write_text(
+        'reference_date = "2024-03-15"\nlost_on_until = "2024-12-31"\n'
+        + toml.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    return load_region(folder)
+
+
+@pytest.fixture(scope="module")
+def region() -> nx.MultiDiGraph:
+    return load_region()
+
+
+def test_loader_puts_dates_on_nodes_and_both_link_directions(dated_toy):
+    assert dated_toy.nodes["echo"]["lost_on"] == "2024-01-01"
+    assert "lost_on" not in dated_toy.nodes["alpha"]
+    for u, v in (("alpha", "charlie"), ("charlie", "alpha")):
+        assert all(d["lost_on"] == "2024-05-01" for d in dated_toy[u][v].values())
+    assert dated_toy.graph["reference_date"] == "2024-03-15"
+
+
+def test_loader_refuses_a_row_naming_an_unknown_place(tmp_path):
+    folder = tmp_path / "toy"
+    shutil.copytree(DATA / "toy", folder)
+    (folder / "lost_on.csv").write_text(
+        TOY_LOST_ON + "link,,alpha,echo,road,2024-01-01,test,occupied,,\n", encoding="utf-8"
+    )
+    with pytest.raises(BadGraphError, match="no road link alpha–echo"):
+        load_region(folder)
+
+
+def test_default_date_is_the_reference_date_and_latest_the_last_known(dated_toy):
+    assert resolve_as_of(None, dated_toy).date == dt.date(2024, 3, 15)
+    assert resolve_as_of("latest", dated_toy).date == dt.date(2024, 12, 31)
+    assert resolve_as_of(None, dated_toy, pre_war=True) == AsOf(None, "none")
+
+
+@pytest.mark.parametrize(
+    ("value", "pre_war", "match"),
+    [
+        ("2024-13-01", False, "YYYY-MM-DD"),
+        ("2024-06-01", True, "not both"),
+        ("2025-01-01", False, "after the last day"),
+    ],
+)
+def test_bad_dates_are_one_line_errors(dated_toy, value, pre_war, match):
+    with pytest.raises(BadInputError, match=match):
+        resolve_as_of(value, dated_toy, pre_war=pre_war)
+
+
+def test_a_graph_without_dates_is_pre_war_by_default_and_needs_a_layer_for_a_date(toy):
+    assert resolve_as_of(None, toy).date is None
+    with pytest.raises(BadInputError, match="--frontline"):
+        resolve_as_of("2024-06-01", toy)
+
+
+@pytest.mark.parametrize(
+    ("day", "nodes", "edges"),
+    [
+        ("2023-12-31", set(), set()),
+        ("2024-01-01", {"echo"}, set()),
+        ("2024-03-01", {"echo", "delta"}, set()),
+        ("2024-03-31", {"echo", "delta"}, set()),
+        ("2024-04-01", {"echo"}, set()),  # Delta free again
+        ("2024-05-01", {"echo"}, {("alpha", "charlie"), ("charlie", "alpha")}),
+    ],
+)
+def test_shipped_dates_give_the_removal_of_the_day(dated_toy, day, nodes, edges):
+    removal = as_of_removal(dated_toy, resolve_as_of(day, dated_toy))
+    assert set(removal.nodes) == nodes
+    assert {(u, v) for u, v, _ in removal.edges} == edges
+    assert removal.labels == (f"as of {day}",)
+
+
+def test_grey_counts_only_when_asked(dated_toy):
+    day = "2024-02-01"
+    assert "bravo" not in as_of_removal(dated_toy, resolve_as_of(day, dated_toy)).nodes
+    grey = as_of_removal(dated_toy, resolve_as_of(day, dated_toy, grey=True))
+    assert "bravo" in grey.nodes
+
+
+def test_network_on_takes_out_what_is_lost_and_says_the_date(dated_toy):
+    H, info = network_on(dated_toy, "2024-06-01")
+    assert "echo" not in H
+    assert not H.has_edge("alpha", "charlie")
+    assert "echo" in dated_toy  # the input is not changed
+    assert H.graph["as_of"] == "2024-06-01"
+    assert "lost_on.csv" in info.as_of.describe()
+    assert lost_places(dated_toy, ["alpha", "echo"], info.removal) == [("echo", "2024-01-01")]
+    full, pre = network_on(dated_toy, pre_war=True)
+    assert pre.removal.empty
+    assert full.number_of_nodes() == dated_toy.number_of_nodes()
+
+
+def test_a_front_line_layer_gives_the_same_kind_of_removal(toy):
+    front = load_frontline(SMALL)
+    H, info = network_on(toy, "2024-06-15", frontline=front)
+    assert {"delta", "delta-station", "echo"} <= set(info.removal.nodes)
+    assert "frontline_small.geojson, layer of 2024-06-01" in info.as_of.describe()
+    assert "bravo" in H
+    _, grey = network_on(toy, "2024-06-15", frontline=front, grey=True)
+    assert "bravo" in grey.removal.nodes
+    _, latest = network_on(toy, "latest", frontline=front)
+    assert latest.as_of.date == dt.date(2024, 9, 1)
+    with pytest.raises(BadInputError, match="starts on 2024-01-01"):
+        network_on(toy, "2023-01-01", frontline=front)
+
+
+def test_lost_area_unites_occupied_and_the_last_ordlo_polygons(tmp_path):
+    square = "[[[{0}, 48.0], [{1}, 48.0], [{1}, 48.1], [{0}, 48.1], [{0}, 48.0]]]"
+    feats = [
+        ("2024-01-01", "occupied_pre2022_ordlo", square.format(37.0, 37.1)),
+        ("2024-01-01", "occupied", square.format(37.2, 37.3)),
+        # ORDLO polygon missing on 01-02, a broken fragment on 01-03
+        ("2024-01-02", "occupied", square.format(37.2, 37.3)),
+        ("2024-01-03", "occupied", square.format(37.2, 37.3)),
+        ("2024-01-03", "occupied_pre2022_ordlo", square.format(37.0, 37.0001)),
+    ]
+    text = ",".join(
+        f'{{"type":"Feature","properties":{{"date":"{d}","category":"{c}"}},'
+        f'"geometry":{{"type":"Polygon","coordinates":{g}}}}}'
+        for d, c, g in feats
+    )
+    path = tmp_path / "layer.geojson"
+    path.write_text(f'{{"type":"FeatureCollection","features":[{text}]}}', encoding="utf-8")
+    front = load_frontline(path)
+    for day in ("2024-01-01", "2024-01-02", "2024-01-03"):
+        area = lost_area(front, day)
+        assert area.area == pytest.approx(0.02, rel=1e-3), day
+
+
+def test_element_lost_reads_periods_end_exclusive():
+    attrs = {"occupied_before": "2022-04-03/2022-05-15;2022-09-11/2022-10-01"}
+    assert element_lost(attrs, dt.date(2022, 4, 3))
+    assert not element_lost(attrs, dt.date(2022, 5, 15))
+    assert element_lost(attrs, dt.date(2022, 9, 30))
+    assert not element_lost(attrs, dt.date(2022, 10, 1))
+
+
+def test_embedded_region_on_its_reference_date(region):
+    """Held since 2014 is gone on the default date; Pokrovsk (lost 2025-11-20) is not."""
+    H, info = network_on(region)
+    assert info.as_of.date == dt.date(2025, 8, 3)
+    for place in ("donetsk", "yasynuvata", "horlivka", "makiivka", "avdiivka", "selydove"):
+        assert place not in H, place
+    for place in ("pokrovsk", "myrnohrad", "kostiantynivka", "kramatorsk", "zaporizhzhia"):
+        assert place in H, place
+    _, fallen = network_on(region, "2025-11-20")
+    assert "pokrovsk" in fallen.removal.nodes
+    assert "myrnohrad" not in fallen.removal.nodes
+
+
+def test_no_baseline_path_on_a_date_enters_anything_lost_by_then(region):
+    """The issue's case: Zaporizhzhia to Kostiantynivka without Pokrovsk and Selydove."""
+    for day in ("2022-04-03", "2024-07-08", "2025-08-03", "latest"):
+        H, info = network_on(region, day)
+        assert info.as_of.date is not None
+        H.remove_nodes_from(["pokrovsk", "selydove"])
+        if not nx.has_path(H, "zaporizhzhia", "kostiantynivka"):
+            continue
+        path = nx.shortest_path(H, "zaporizhzhia", "kostiantynivka", weight="travel_time")
+        for n in path:
+            assert not element_lost(region.nodes[n], info.as_of.date), (day, n)
+        for u, v in itertools.pairwise(path):
+            assert any(not element_lost(d, info.as_of.date) for d in region[u][v].values())
+        assert not {"donetsk", "yasynuvata", "marinka"} & set(path), (day, path)
