@@ -233,6 +233,8 @@ def load_region(region: str | Path = settings.DEFAULT_REGION) -> nx.MultiDiGraph
                     speed_kph=round(transfer_m / transfer_s * 3.6, 3),
                 )
 
+    # Occupation dates (lost_on.csv) and the region's reference date; see resilience/asof.py.
+    _add_lost_on(G, folder, config)
     for key in ("origins", "destinations"):
         unknown = [n for n in G.graph[key] if n not in G]
         if unknown:
@@ -288,3 +290,42 @@ def _add_link(
             raise BadGraphError(msg) from None
     G.add_edge(u, v, **attrs)
     G.add_edge(v, u, **attrs)
+
+
+_LOST_ON_COLUMNS = ("element", "id", "source", "target", "mode", "lost_on", "occupied_before")
+
+
+def _add_lost_on(G: nx.MultiDiGraph[Any], folder: Path, config: dict[str, Any]) -> None:
+    """Put the shipped occupation dates on nodes and both directions of each link."""
+    for key in ("reference_date", "lost_on_until"):
+        if config.get(key):
+            G.graph[key] = str(config[key])
+    path = folder / "lost_on.csv"
+    if not path.is_file():
+        return
+    G.graph["lost_on_source"] = str(
+        config.get("lost_on_source") or f"DeepStateMap, dates shipped in {folder.name}/lost_on.csv"
+    )
+    for line, row in enumerate(_read_csv(path, _LOST_ON_COLUMNS), start=2):
+        attrs = {
+            k: row[k] for k in ("lost_on", "occupied_before", "grey_from") if row.get(k)
+        }
+        if row["element"] == "place":
+            if row["id"] not in G:
+                msg = f"lost_on.csv line {line}: unknown place {row['id']!r}"
+                raise BadGraphError(msg)
+            G.nodes[row["id"]].update(attrs)
+            continue
+        u, v, mode = row["source"], row["target"], row["mode"]
+        edges = [
+            d
+            for a, b in ((u, v), (v, u))
+            if G.has_edge(a, b)
+            for d in G[a][b].values()
+            if d.get("mode") == mode
+        ]
+        if not edges:
+            msg = f"lost_on.csv line {line}: no {mode} link {u}–{v} in links.csv"
+            raise BadGraphError(msg)
+        for d in edges:
+            d.update(attrs)
