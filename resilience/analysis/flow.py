@@ -250,6 +250,16 @@ def _min_cost_flows(arcs: _Arcs, src: list[int], snk: list[int], value: int) -> 
     return np.round(x[:m], 6)
 
 
+def _reach_graph(arcs: _Arcs, src: list[int]) -> sparse.csr_array:
+    """The arcs plus a super source (index ``arcs.n``) joined to the origins."""
+    n = arcs.n
+    rows = np.concatenate([arcs.u, np.full(len(src), n)])
+    cols = np.concatenate([arcs.v, np.asarray(src, dtype=np.int64)])
+    return sparse.csr_array(
+        (np.ones(len(rows), np.int8), (rows, cols.astype(np.int64))), shape=(n + 1, n + 1)
+    )
+
+
 def _flow_side(
     arcs: _Arcs, src: list[int], snk: list[int], flows: FloatArray, near: str
 ) -> npt.NDArray[np.bool_]:
@@ -488,30 +498,39 @@ def concurrent_flow(
     a_eq = _incidence(arcs, src, snk)
     flow_bounds: list[tuple[float | None, float | None]] = [(0.0, float(x)) for x in arcs.cap]
     s_bounds: list[tuple[float | None, float | None]] = [(0.0, sup[arcs.nodes[i]]) for i in src]
-    # Stage 1: maximise λ with delivered_d >= λ·demand_d for every surviving town.
-    pos = np.flatnonzero(want > 0)
-    a_ub = sparse.csr_array(
-        (
-            np.concatenate([-np.ones(len(pos)), want[pos]]),
+    # Stage 1: maximise λ with delivered_d >= λ·demand_d for every surviving town. A town
+    # with demand the depots cannot reach at all makes λ 0 without an LP.
+    reach = _side(_reach_graph(arcs, src), arcs.n, arcs.n, near="source")
+    if any(w > 0 and not reach[i] for i, w in zip(snk, want, strict=True)):
+        lam = 0.0
+    else:
+        pos = np.flatnonzero(want > 0)
+        a_ub = sparse.csr_array(
             (
-                np.concatenate([np.arange(len(pos)), np.arange(len(pos))]),
-                np.concatenate([m + ns + pos, np.full(len(pos), m + ns + nt)]),
+                np.concatenate([-np.ones(len(pos)), want[pos]]),
+                (
+                    np.concatenate([np.arange(len(pos)), np.arange(len(pos))]),
+                    np.concatenate([m + ns + pos, np.full(len(pos), m + ns + nt)]),
+                ),
             ),
-        ),
-        shape=(len(pos), m + ns + nt + 1),
-    )
-    a_eq1 = sparse.hstack([a_eq, sparse.csr_array((arcs.n, 1))], format="csr")
-    c1 = np.zeros(m + ns + nt + 1)
-    c1[-1] = -1.0
-    x1 = _solve(
-        c1,
-        sparse.csr_array(a_eq1),
-        np.zeros(arcs.n),
-        [*flow_bounds, *s_bounds, *[(0.0, None)] * nt, (0.0, None)],
-        sparse.csr_array(a_ub),
-        np.zeros(len(pos)),
-    )
-    lam = max(0.0, float(x1[-1]))
+            shape=(len(pos), m + ns + nt + 1),
+        )
+        a_eq1 = sparse.hstack([a_eq, sparse.csr_array((arcs.n, 1))], format="csr")
+        c1 = np.zeros(m + ns + nt + 1)
+        c1[-1] = -1.0
+        x1 = _solve(
+            c1,
+            sparse.csr_array(a_eq1),
+            np.zeros(arcs.n),
+            [*flow_bounds, *s_bounds, *[(0.0, None)] * nt, (0.0, None)],
+            sparse.csr_array(a_ub),
+            np.zeros(len(pos)),
+        )
+        lam = max(0.0, float(x1[-1]))
+    if lam >= 1.0:
+        # Every town's demand is met at once; nothing left to share out.
+        delivered.update({n: float(w) for n, w in zip(live, want, strict=True)})
+        return ConcurrentFlow(lam, dem, delivered, lost)
     # Stage 2: every town held at min(λ, 1) of its demand (a hair less, for round-off),
     # then as many tonnes as the network carries towards each demand, capped at it.
     floor = min(lam, 1.0) * (1.0 - 1e-9)
