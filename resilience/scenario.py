@@ -170,8 +170,16 @@ class Scenario(_Strict):
     source: Path | None = Field(default=None, exclude=True)
 
 
+#: How scenarios and the report's timeline name the shared datasets folder.
+SHARED_DATA_PREFIX = ("..", "shared", "data")
+
+
 def resolve_path(path: str | Path) -> Path:
     """A scenario's file path: absolute as given, relative from the project root.
+
+    A path under ``../shared/data/`` is taken from the shared-data setting
+    (:func:`resilience.settings.shared_data_dir`, ``$RESILIENCE_SHARED_DATA``), so the
+    scenarios find the datasets wherever that folder is.
 
     Parameters
     ----------
@@ -182,9 +190,18 @@ def resolve_path(path: str | Path) -> Path:
     -------
     Path
         The resolved path.
+
+    Examples
+    --------
+    >>> resolve_path("../shared/data/a/f.geojson") == settings.shared_data_dir() / "a/f.geojson"
+    True
     """
     p = Path(path)
-    return p if p.is_absolute() else (settings.project_root() / p).resolve()
+    if p.is_absolute():
+        return p
+    if p.parts[: len(SHARED_DATA_PREFIX)] == SHARED_DATA_PREFIX:
+        return settings.shared_data_dir().joinpath(*p.parts[len(SHARED_DATA_PREFIX) :])
+    return (settings.project_root() / p).resolve()
 
 
 _EXPECTED = {

@@ -143,6 +143,23 @@ def test_frontline_scenario_on_toy(tmp_path):
     assert res.removal.labels == ("front line 2024-06-01",)
 
 
+def test_shared_data_paths_follow_the_setting(tmp_path, monkeypatch):
+    import shutil
+
+    shared = tmp_path / "elsewhere"
+    (shared / "front").mkdir(parents=True)
+    shutil.copy(DATA / "frontline_small.geojson", shared / "front" / "small.geojson")
+    monkeypatch.setenv("RESILIENCE_SHARED_DATA", str(shared))
+    path = write(
+        tmp_path,
+        "front",
+        'description = "x"\ngraph = "toy"\n[removals.frontline]\n'
+        'file = "../shared/data/front/small.geojson"\ndate = "2024-07-01"\n',
+    )
+    res = run_scenario(load_scenario(path))
+    assert res.removal.nodes == {"delta", "delta-station", "echo"}
+
+
 def test_shipped_scenarios_validate():
     files = sorted((ROOT / "scenarios").glob("*.toml"))
     assert len(files) >= 7

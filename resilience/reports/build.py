@@ -63,7 +63,9 @@ class TimelineSpec:
     Attributes
     ----------
     file
-        Daily front-line file, relative to the project root.
+        Daily front-line file, as a scenario names it (see
+        :func:`resilience.scenario.resolve_path`: under ``../shared/data/`` it is found
+        through the shared-data setting).
     start, end
         First and last day.
     every_days
