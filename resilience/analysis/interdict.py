@@ -99,6 +99,8 @@ CAPACITY_ATTR = "capacity_t_per_day"
 _OBJECTIVES = ("flow", "time", "pairs")
 _ELEMENT_SETS = ("links", "nodes", "both")
 
+_INT32_MAX = 2**31 - 1
+
 #: Default time limit per solve, in seconds.
 DEFAULT_TIME_LIMIT_S = 60.0
 
@@ -162,6 +164,7 @@ class InterdictionNet:
     nodes: list[Element]
     cutoff_s: float
     _arc_order: dict[tuple[int, int], list[int]] = field(default_factory=dict, repr=False)
+    _flow_base: Any = field(default=None, repr=False)
 
     def element_of(self, ident: Any) -> Element:
         """The element a user names: ``(u, v, key)`` or ``(u, v)`` for a link, else a node.
@@ -304,22 +307,95 @@ def _removed_masks(
     return arc_live, node_gone
 
 
-def _flow_value(net: InterdictionNet, removed: Iterable[Element]) -> int:
-    live, gone = _removed_masks(net, removed)
+@dataclass(frozen=True)
+class _FlowBase:
+    """The intact capacity matrix with a super source and sink, built once.
+
+    ``pos[a]`` is arc ``a``'s slot in ``data`` (parallel arcs share one), so a removal
+    only subtracts capacities from a copy of ``data``.
+    """
+
+    indptr: IntArray
+    indices: IntArray
+    data: IntArray
+    pos: IntArray
+    source_pos: IntArray
+    sink_pos: IntArray
+
+
+def _flow_base(net: InterdictionNet) -> _FlowBase:
+    if net._flow_base is not None:  # noqa: SLF001
+        return net._flow_base  # type: ignore[no-any-return] # noqa: SLF001
     n = net.arrays.n
     s, t = n, n + 1
-    os_ = [o for o in net.origins if not gone[o]]
-    ds_ = [d for d in net.destinations if not gone[d]]
-    if not os_ or not ds_:
-        return 0
+    m = len(net.arrays.u)
     big = int(net.capacity.sum()) + 1
-    u = np.concatenate([net.arrays.u[live], np.full(len(os_), s), np.array(ds_, dtype=np.int64)])
-    v = np.concatenate([net.arrays.v[live], np.array(os_, dtype=np.int64), np.full(len(ds_), t)])
-    c = np.concatenate([net.capacity[live], np.full(len(os_) + len(ds_), big)])
-    keep = c > 0
-    cap = sparse.csr_array((c[keep].astype(np.int32), (u[keep], v[keep])), shape=(n + 2, n + 2))
-    cap.sum_duplicates()
-    return int(csgraph.maximum_flow(cap, s, t, method="dinic").flow_value)
+    o = np.array(net.origins, dtype=np.int64)
+    d = np.array(net.destinations, dtype=np.int64)
+    u = np.concatenate([net.arrays.u, np.full(len(o), s), d])
+    v = np.concatenate([net.arrays.v, o, np.full(len(d), t)])
+    c = np.concatenate([net.capacity, np.full(len(o) + len(d), big)])
+    c[:m][net.arrays.u == net.arrays.v] = 0  # self-loops never carry s-t flow
+    keys = u * (n + 2) + v
+    uniq = np.unique(keys)
+    pos = np.searchsorted(uniq, keys)
+    data = np.zeros(len(uniq), dtype=np.int64)
+    np.add.at(data, pos, c)
+    rows = uniq // (n + 2)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n + 2))])
+    base = _FlowBase(indptr, uniq % (n + 2), data, pos[:m], pos[m : m + len(o)], pos[m + len(o) :])
+    net._flow_base = base  # noqa: SLF001
+    return base
+
+
+def _flow_value(net: InterdictionNet, removed: Iterable[Element]) -> int:
+    n = net.arrays.n
+    base = _flow_base(net)
+    data = _flow_capacities(net, removed)
+    if int(base.data.max(initial=0)) >= _INT32_MAX:
+        # csgraph's Dinic counts in 32-bit integers; beyond that networkx counts exactly.
+        D: nx.DiGraph[int] = nx.DiGraph()
+        for r in range(n + 2):
+            for j in range(int(base.indptr[r]), int(base.indptr[r + 1])):
+                if data[j] > 0:
+                    D.add_edge(r, int(base.indices[j]), capacity=int(data[j]))
+        return int(nx.maximum_flow_value(D, n, n + 1)) if n in D and n + 1 in D else 0
+    return _flow_solution(net, data, arcs=False)[0]
+
+
+def _flow_capacities(net: InterdictionNet, removed: Iterable[Element]) -> IntArray:
+    """The base's capacity slots with ``removed`` taken out."""
+    live, gone = _removed_masks(net, removed)
+    base = _flow_base(net)
+    data = base.data.copy()
+    dead = ~live
+    loops = net.arrays.u[dead] == net.arrays.v[dead]
+    np.subtract.at(data, base.pos[dead], np.where(loops, 0, net.capacity[dead]))
+    for i, o in enumerate(net.origins):
+        if gone[o]:
+            data[base.source_pos[i]] = 0
+    for i, d in enumerate(net.destinations):
+        if gone[d]:
+            data[base.sink_pos[i]] = 0
+    return data
+
+
+def _flow_solution(
+    net: InterdictionNet, data: IntArray, *, arcs: bool
+) -> tuple[int, npt.NDArray[np.bool_] | None]:
+    """Max-flow value for capacities ``data`` (slots of the base) and which arcs carry flow."""
+    n = net.arrays.n
+    base = _flow_base(net)
+    cap = sparse.csr_array(
+        (data.astype(np.int32), base.indices.astype(np.int32), base.indptr.astype(np.int32)),
+        shape=(n + 2, n + 2),
+    )
+    result = csgraph.maximum_flow(cap, n, n + 1, method="dinic")
+    if not arcs:
+        return int(result.flow_value), None
+    flow = sparse.csr_array(result.flow)
+    used = np.asarray(flow[net.arrays.u, net.arrays.v]).ravel() > 0
+    return int(result.flow_value), used
 
 
 def _reach(net: InterdictionNet, removed: Iterable[Element]) -> npt.NDArray[np.bool_]:
