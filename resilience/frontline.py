@@ -232,11 +232,8 @@ def load_frontline(path: str | Path) -> Frontline:
         day = parse_date(str(day_value)[:10], what=f"{p.name}: polygon feature {i} 'date'")
         named = [str(v) for v in (getattr(row, c) for c in columns) if not _missing(v) and v]
         category = named[0] if named else "occupied"
-        geom = row.geometry
-        features.setdefault((day, category), []).append(geom)
-    if not features:
-        msg = f"{p.name}: no dated polygon features"
-        raise BadInputError(msg)
+        features.setdefault((day, category), []).append(row.geometry)
+    # read_vector refused a layer without polygons, so at least one day is here.
     return Frontline(p, features)
 
 

@@ -112,6 +112,26 @@ def test_layer_in_metres_without_crs_is_one_line(tmp_path):
         load_frontline(metres)
 
 
+def test_layer_without_dates_or_polygons(tmp_path):
+    square = '{"type":"Polygon","coordinates":[[[37,48],[37.1,48],[37.1,48.1],[37,48]]]}'
+    undated = tmp_path / "undated.geojson"
+    undated.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"a":1},'
+        f'"geometry":{square}}}]}}',
+        encoding="utf-8",
+    )
+    with pytest.raises(BadInputError, match=r"^undated\.geojson: its features have no 'date'"):
+        load_frontline(undated)
+    points = tmp_path / "points.geojson"
+    points.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+        '{"date":"2024-01-01"},"geometry":{"type":"Point","coordinates":[37,48]}}]}',
+        encoding="utf-8",
+    )
+    with pytest.raises(BadInputError, match="no polygon in the layer"):
+        load_frontline(points)
+
+
 def test_polygon_without_date_is_named(tmp_path):
     bad = tmp_path / "nodate.geojson"
     bad.write_text(
