@@ -167,9 +167,31 @@ class _Engine:
     relevant: npt.NDArray[np.bool_]  # origins × n: on a tree path to some destination
     rdist: FloatArray  # destinations × n: intact distance from each node to that destination
     base: FloatArray  # origins × destinations
+    order_mat: IntArray  # origins × n: ``order`` padded with -1 (for the compiled kernel)
+    rdist_t: FloatArray  # n × destinations: ``rdist`` transposed, one row per node
+    # Nodes near each OD shortest path (see _repair.near_paths): two lists and the detour
+    # each covers.
+    near: tuple[
+        tuple[IntArray, IntArray, IntArray], float, tuple[IntArray, IntArray, IntArray], float
+    ]
 
     def run(self, jobs: list[tuple[str, tuple[int, ...]]]) -> FloatArray:
-        """Metrics for a chunk of elements (``("edge", edge ids)`` or ``("node", (i,))``)."""
+        """Metrics for a chunk of elements (``("edge", edge ids)`` or ``("node", (i,))``).
+
+        The repairs of the whole chunk run in one call of the compiled kernel
+        (:mod:`resilience.analysis._repair`); :meth:`run_reference` is the same
+        algorithm step by step in numpy and scipy.
+        """
+        from resilience.analysis._repair import run_chunk  # noqa: PLC0415 - numba is heavy
+
+        after = run_chunk(self, jobs)
+        out = np.zeros((len(jobs), _N_METRICS), dtype=np.float64)
+        for row in range(len(jobs)):
+            out[row] = _metrics(self.base, after[row])
+        return out
+
+    def run_reference(self, jobs: list[tuple[str, tuple[int, ...]]]) -> FloatArray:
+        """:meth:`run` without the compiled kernel, one repair at a time."""
         out = np.zeros((len(jobs), _N_METRICS), dtype=np.float64)
         loc = np.full(self.n, -1, dtype=np.int64)
         for row, (kind, ids) in enumerate(jobs):
@@ -308,20 +330,18 @@ class _Engine:
 
 def _tree(pred: IntArray, origin: int) -> tuple[IntArray, IntArray, IntArray]:
     """Preorder, preorder position and subtree size of a shortest-path tree."""
+    from resilience.analysis._repair import subtree_sizes  # noqa: PLC0415 - numba is heavy
+
     n = len(pred)
     child = np.flatnonzero(pred >= 0)
     tree = sparse.csr_array(
         (np.ones(len(child), dtype=np.int8), (pred[child], child)), shape=(n, n)
     )
     order = csgraph.depth_first_order(tree, origin, directed=True, return_predecessors=False)
-    order = np.asarray(order, dtype=np.int64)
+    pre: IntArray = np.asarray(order, dtype=np.int64)
     tin = np.full(n, -1, dtype=np.int64)
-    tin[order] = np.arange(len(order))
-    size = [1] * n
-    parent = pred.tolist()
-    for v in reversed(order[1:].tolist()):
-        size[parent[v]] += size[v]
-    return order.astype(np.int64), tin, np.asarray(size, dtype=np.int64)
+    tin[pre] = np.arange(len(pre))
+    return pre, tin, subtree_sizes(pre, pred, n)
 
 
 def _build_engine(arrays: EdgeArrays, origins: list[Any], destinations: list[Any]) -> _Engine:
@@ -351,14 +371,29 @@ def _build_engine(arrays: EdgeArrays, origins: list[Any], destinations: list[Any
     d_idx = np.array([arrays.index[d] for d in destinations], dtype=np.int64)
     dist, pred = shortest_times(matrix, o_idx)
     trees = [_tree(pred[i], int(o)) for i, o in enumerate(o_idx)]
+    from resilience.analysis._repair import (  # noqa: PLC0415 - numba is heavy
+        mark_relevant,
+        near_paths,
+    )
+
     relevant = np.zeros((len(o_idx), n), dtype=bool)
     for i, o in enumerate(o_idx.tolist()):
-        p = pred[i]
-        for t in d_idx.tolist():
-            v = t
-            while v != o and p[v] >= 0 and not relevant[i, v]:
-                relevant[i, v] = True
-                v = int(p[v])
+        mark_relevant(pred[i], o, d_idx, relevant[i])
+    order_mat = np.full((len(o_idx), n), -1, dtype=np.int64)
+    for i, (order, _, _) in enumerate(trees):
+        order_mat[i, : len(order)] = order
+    rdist = shortest_times(trans, d_idx)[0]
+    rdist_t = np.ascontiguousarray(rdist.T)
+    tin = np.stack([t[1] for t in trees])
+    # The kernel's first two bounds allow a detour of about 2 and 8 times the cut edge's
+    # weight; lists covering them for nine edges in ten spare it testing whole subtrees.
+    p90 = float(np.quantile(arrays.weight, 0.9)) if len(arrays.weight) else 0.0
+    near = (
+        near_paths(dist, rdist_t, tin, d_idx, 2.2 * p90),
+        2.2 * p90,
+        near_paths(dist, rdist_t, tin, d_idx, 8.8 * p90),
+        8.8 * p90,
+    )
     return _Engine(
         n=n,
         indptr=matrix.indptr.astype(np.int64),
@@ -376,30 +411,34 @@ def _build_engine(arrays: EdgeArrays, origins: list[Any], destinations: list[Any
         dist=dist,
         pred=pred,
         order=[t[0] for t in trees],
-        tin=np.stack([t[1] for t in trees]),
+        tin=tin,
         size=np.stack([t[2] for t in trees]),
         relevant=relevant,
-        rdist=shortest_times(trans, d_idx)[0],
+        rdist=rdist,
         base=dist[:, d_idx],
+        order_mat=order_mat,
+        rdist_t=rdist_t,
+        near=near,
     )
 
 
-def _needs_work(engine: _Engine, job: tuple[str, tuple[int, ...]]) -> bool:
-    kind, ids = job
-    if kind == "node":
-        x = ids[0]
-        return bool(
-            engine.relevant[:, x].any() or (engine.origins == x).any() or (engine.dests == x).any()
-        )
-    return any(
-        engine.edge_new[e] > engine.edge_old[e]
-        and bool(
-            (
-                (engine.pred[:, engine.edge_v[e]] == engine.edge_u[e])
-                & engine.relevant[:, engine.edge_v[e]]
-            ).any()
-        )
-        for e in ids
+def _needs_work(engine: _Engine, jobs: list[tuple[str, tuple[int, ...]]]) -> npt.NDArray[np.bool_]:
+    """Which jobs can change an OD time (the others score zero, see :func:`scan`)."""
+    # An edge matters when no equally cheap parallel edge exists and some origin's tree
+    # reaches a destination through it; a node when it is on such a path or an endpoint.
+    edge_hit: npt.NDArray[np.bool_] = (engine.edge_new > engine.edge_old) & (
+        (engine.pred[:, engine.edge_v] == engine.edge_u[None, :])
+        & engine.relevant[:, engine.edge_v]
+    ).any(axis=0)
+    node_hit: npt.NDArray[np.bool_] = np.asarray(engine.relevant.any(axis=0))
+    node_hit[engine.origins] = True
+    node_hit[engine.dests] = True
+    return np.array(
+        [
+            bool(node_hit[ids[0]]) if kind == "node" else bool(edge_hit[list(ids)].any())
+            for kind, ids in jobs
+        ],
+        dtype=np.bool_,
     )
 
 
@@ -605,7 +644,7 @@ def scan(
     jobs_list: list[tuple[str, tuple[int, ...]]] = [
         ("node", (arrays.index[e.u],)) if e.kind == "node" else ("edge", e.edges) for e in items
     ]
-    work = [i for i, job in enumerate(jobs_list) if _needs_work(engine, job)]
+    work = np.flatnonzero(_needs_work(engine, jobs_list)).tolist()
     if progress is not None and len(items) > len(work):
         progress(len(items) - len(work))
     values = np.zeros((len(items), _N_METRICS))

@@ -1,0 +1,385 @@
+"""Compiled subtree repair for the element scan (numba, over the CSR arrays).
+
+One call runs a whole chunk of removals: no per-removal Python, no per-repair matrix
+building. The algorithm is the one :mod:`resilience.analysis.criticality` documents
+(intact shortest-path trees; only the subtree a removal cuts off is recomputed, first
+over the nodes within a bound of the affected destinations), and the arithmetic is the
+same (a label is ``dist(x) + w(x, y)`` summed along the path), so the distances are the
+same floats as a full Dijkstra's.
+
+Imported only when a scan runs: numba's import and the first compile cost about a
+second and are cached on disk (``cache=True``) for later processes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+__all__ = ["mark_relevant", "run_chunk", "subtree_sizes"]
+
+_SLACK_ROUNDS = 3
+
+
+@njit(cache=True, nogil=True)
+def _heap_push(hd: Any, hn: Any, size: int, d: float, node: int) -> int:  # pragma: no cover
+    i = size
+    hd[i] = d
+    hn[i] = node
+    while i > 0:
+        p = (i - 1) >> 1
+        if hd[p] <= hd[i]:
+            break
+        hd[p], hd[i] = hd[i], hd[p]
+        hn[p], hn[i] = hn[i], hn[p]
+        i = p
+    return size + 1
+
+
+@njit(cache=True, nogil=True)
+def _heap_pop(hd: Any, hn: Any, size: int) -> int:  # pragma: no cover
+    size -= 1
+    hd[0] = hd[size]
+    hn[0] = hn[size]
+    i = 0
+    while True:
+        left = 2 * i + 1
+        if left >= size:
+            break
+        c = left
+        if left + 1 < size and hd[left + 1] < hd[left]:
+            c = left + 1
+        if hd[i] <= hd[c]:
+            break
+        hd[c], hd[i] = hd[i], hd[c]
+        hn[c], hn[i] = hn[i], hn[c]
+        i = c
+    return size
+
+
+@njit(cache=True, nogil=True)
+def _dijkstra(  # noqa: C901, PLR0912 - one compiled loop; calls would cost
+    eng: Any,
+    oi: int,
+    nodes: Any,
+    k: int,
+    start: int,
+    stop: int,
+    ca: int,
+    cb: int,
+    cw: float,
+    tnodes: Any,
+    found: Any,
+    ws: Any,
+) -> None:  # pragma: no cover
+    """Distances to ``tnodes`` over ``nodes[:k]`` (inside the subtree), seeded from outside."""
+    (indptr, indices, data, t_indptr, t_indices, t_data, dist, tin) = eng
+    mark, dl, done, hd, hn, _ = ws
+    for i in range(len(tnodes)):
+        found[i] = np.inf
+    for i in range(k):
+        mark[nodes[i]] = 1
+    size = 0
+    for i in range(k):
+        y = nodes[i]
+        best = np.inf
+        for p in range(t_indptr[y], t_indptr[y + 1]):
+            x = t_indices[p]
+            tx = tin[oi, x]
+            if start <= tx < stop:
+                continue
+            w = cw if (x == ca and y == cb) else t_data[p]
+            lab = dist[oi, x] + w
+            best = min(best, lab)
+        if best < np.inf:
+            dl[y] = best
+            size = _heap_push(hd, hn, size, best, y)
+    left = 0
+    for i in range(len(tnodes)):
+        if mark[tnodes[i]] == 1:
+            left += 1
+            done[tnodes[i]] = 0
+    while size > 0 and left > 0:
+        d = hd[0]
+        u = hn[0]
+        size = _heap_pop(hd, hn, size)
+        if d > dl[u] or done[u] == 1:
+            continue
+        done[u] = 1
+        if mark[u] == 1:
+            for i in range(len(tnodes)):
+                if tnodes[i] == u:
+                    left -= 1
+        for p in range(indptr[u], indptr[u + 1]):
+            v = indices[p]
+            if mark[v] != 1 or done[v] == 1:
+                continue
+            nd = d + data[p]
+            if nd < dl[v]:
+                dl[v] = nd
+                size = _heap_push(hd, hn, size, nd, v)
+    for i in range(len(tnodes)):
+        if mark[tnodes[i]] == 1:
+            found[i] = dl[tnodes[i]]
+    for i in range(k):
+        y = nodes[i]
+        mark[y] = 0
+        dl[y] = np.inf
+        done[y] = 0
+
+
+@njit(cache=True, nogil=True)
+def _repair(  # noqa: C901, PLR0912, PLR0915 - one compiled loop
+    eng: Any,
+    tree: Any,
+    oi: int,
+    root: int,
+    skip: int,
+    ca: int,
+    cb: int,
+    cw: float,
+    after: Any,
+    ws: Any,
+    buf: Any,
+) -> None:  # pragma: no cover
+    dist = eng[6]
+    tin = eng[7]
+    order, pred, size, dests, rdist_t, near_a, cap_a, near_b, cap = tree
+    seen = ws[5]
+    start = tin[oi, root]
+    stop = start + size[oi, root]
+    nd = len(dests)
+    targets = np.empty(nd, dtype=np.int64)
+    nt = 0
+    for j in range(nd):
+        p = tin[oi, dests[j]]
+        if start <= p < stop and dests[j] != skip:
+            targets[nt] = j
+            nt += 1
+    if nt == 0:
+        return
+    targets = targets[:nt]
+    first = start + 1 if skip >= 0 else start
+    if stop - first <= 0:
+        return
+    sub = order[oi, first:stop]
+    tnodes = dests[targets]
+    parent = pred[oi, root]
+    step = dist[oi, root] - dist[oi, parent] if parent >= 0 else 0.0
+    base = np.empty(nt)
+    bmax = -np.inf
+    for i in range(nt):
+        base[i] = dist[oi, tnodes[i]]
+        bmax = max(bmax, base[i])
+    slack = 2.0 * step + 1e-6 * bmax
+    found = np.empty(nt)
+    bound = np.empty(nt)
+    for _ in range(_SLACK_ROUNDS):
+        for i in range(nt):
+            bound[i] = base[i] + slack
+        k = 0
+        if slack <= cap:
+            # Only the nodes near a shortest path to a target can pass the test: read them
+            # from the precomputed lists instead of testing the whole subtree (the short
+            # lists when they cover this bound).
+            e_ptr, e_nodes, e_pos = near_b
+            if slack <= cap_a:
+                e_ptr, e_nodes, e_pos = near_a
+            for i in range(nt):
+                j = targets[i]
+                lo = e_ptr[oi * nd + j]
+                hi = e_ptr[oi * nd + j + 1]
+                lo += np.searchsorted(e_pos[lo:hi], first)
+                for q in range(lo, hi):
+                    if e_pos[q] >= stop:
+                        break
+                    y = e_nodes[q]
+                    if seen[y] == 0 and dist[oi, y] + rdist_t[y, j] <= bound[i]:
+                        seen[y] = 1
+                        buf[k] = y
+                        k += 1
+            for q in range(k):
+                seen[buf[q]] = 0
+        else:
+            for y in sub:
+                dy = dist[oi, y]
+                for i in range(nt):
+                    if dy + rdist_t[y, targets[i]] <= bound[i]:
+                        buf[k] = y
+                        k += 1
+                        break
+        _dijkstra(eng, oi, buf, k, start, stop, ca, cb, cw, tnodes, found, ws)
+        ok = True
+        for i in range(nt):
+            if not found[i] < bound[i] * (1.0 - 1e-7):
+                ok = False
+                break
+        if ok:
+            for i in range(nt):
+                after[oi, targets[i]] = found[i]
+            return
+        slack *= 4.0
+    _dijkstra(eng, oi, sub, len(sub), start, stop, ca, cb, cw, tnodes, found, ws)
+    for i in range(nt):
+        after[oi, targets[i]] = found[i]
+
+
+@njit(cache=True, nogil=True)
+def _run(  # noqa: C901, PLR0912 - one compiled loop
+    eng: Any,
+    tree: Any,
+    edges: Any,
+    origins: Any,
+    relevant: Any,
+    base: Any,
+    kinds: Any,
+    ptr: Any,
+    ids: Any,
+    out: Any,
+) -> None:  # pragma: no cover
+    edge_u, edge_v, edge_new, edge_old = edges
+    pred = tree[1]
+    dests = tree[3]
+    n = len(eng[0]) - 1
+    nnz = len(eng[1])
+    ws = (
+        np.zeros(n, dtype=np.int8),
+        np.full(n, np.inf),
+        np.zeros(n, dtype=np.int8),
+        np.empty(n + nnz + 1),
+        np.empty(n + nnz + 1, dtype=np.int64),
+        np.zeros(n, dtype=np.int8),
+    )
+    buf = np.empty(n, dtype=np.int64)
+    n_o = len(origins)
+    for job in range(len(kinds)):
+        after = out[job]
+        after[:, :] = base
+        if kinds[job] == 1:
+            x = ids[ptr[job]]
+            for oi in range(n_o):
+                if origins[oi] == x:
+                    after[oi, :] = np.inf
+            for j in range(len(dests)):
+                if dests[j] == x:
+                    after[:, j] = np.inf
+            for oi in range(n_o):
+                if relevant[oi, x] and origins[oi] != x:
+                    _repair(eng, tree, oi, x, x, -1, -1, 0.0, after, ws, buf)
+        else:
+            for q in range(ptr[job], ptr[job + 1]):
+                e = ids[q]
+                a = edge_u[e]
+                b = edge_v[e]
+                new = edge_new[e]
+                if new <= edge_old[e]:
+                    continue
+                for oi in range(n_o):
+                    if pred[oi, b] == a and relevant[oi, b]:
+                        _repair(eng, tree, oi, b, -1, a, b, new, after, ws, buf)
+
+
+@njit(cache=True, nogil=True)
+def subtree_sizes(order: Any, pred: Any, n: int) -> Any:  # pragma: no cover
+    """Subtree size of every node of a shortest-path tree given its preorder."""
+    size = np.ones(n, dtype=np.int64)
+    for i in range(len(order) - 1, 0, -1):
+        v = order[i]
+        size[pred[v]] += size[v]
+    return size
+
+
+@njit(cache=True, nogil=True)
+def mark_relevant(pred: Any, origin: int, dests: Any, out: Any) -> None:  # pragma: no cover
+    """Mark the nodes on the tree paths from ``origin`` to ``dests`` (origin excluded)."""
+    for t in dests:
+        v = t
+        while v != origin and pred[v] >= 0 and not out[v]:
+            out[v] = True
+            v = pred[v]
+
+
+@njit(cache=True, nogil=True)
+def near_paths(
+    dist: Any, rdist_t: Any, tin: Any, dests: Any, cap: float
+) -> Any:  # pragma: no cover
+    """Per (origin, destination): the nodes within ``cap`` of a shortest path, by preorder.
+
+    A node ``y`` is kept when ``dist(o, y) + rdist(y, t) <= dist(o, t) + cap``; the lists
+    are sorted by the node's position in the origin's tree preorder, so the part inside
+    one subtree is a contiguous range found by binary search.
+    """
+    n_o, n = dist.shape
+    n_d = len(dests)
+    ptr = np.zeros(n_o * n_d + 1, dtype=np.int64)
+    for oi in range(n_o):
+        for j in range(n_d):
+            lim = dist[oi, dests[j]] + cap
+            c = 0
+            for y in range(n):
+                if dist[oi, y] + rdist_t[y, j] <= lim:
+                    c += 1
+            ptr[oi * n_d + j + 1] = c
+    for i in range(n_o * n_d):
+        ptr[i + 1] += ptr[i]
+    nodes = np.empty(ptr[-1], dtype=np.int64)
+    pos = np.empty(ptr[-1], dtype=np.int64)
+    for oi in range(n_o):
+        for j in range(n_d):
+            lim = dist[oi, dests[j]] + cap
+            a = ptr[oi * n_d + j]
+            c = a
+            for y in range(n):
+                if dist[oi, y] + rdist_t[y, j] <= lim:
+                    pos[c] = tin[oi, y]
+                    nodes[c] = y
+                    c += 1
+            srt = np.argsort(pos[a:c], kind="mergesort")
+            nodes[a:c] = nodes[a:c][srt]
+            pos[a:c] = pos[a:c][srt]
+    return ptr, nodes, pos
+
+
+def run_chunk(engine: Any, jobs: list[tuple[str, tuple[int, ...]]]) -> np.ndarray[Any, Any]:
+    """OD times after each removal of a chunk: ``len(jobs) × origins × destinations``.
+
+    Parameters
+    ----------
+    engine
+        The scan's ``_Engine`` (intact trees and CSR arrays).
+    jobs
+        ``("edge", edge ids)`` or ``("node", (index,))`` per removal.
+
+    Returns
+    -------
+    numpy.ndarray
+        The travel times after each removal.
+    """
+    kinds = np.array([1 if kind == "node" else 0 for kind, _ in jobs], dtype=np.int8)
+    lengths = np.array([len(ids) for _, ids in jobs], dtype=np.int64)
+    ptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    ids = np.fromiter((i for _, group in jobs for i in group), dtype=np.int64, count=int(ptr[-1]))
+    out = np.empty((len(jobs), *engine.base.shape))
+    eng = (
+        engine.indptr,
+        engine.indices,
+        engine.data,
+        engine.t_indptr,
+        engine.t_indices,
+        engine.t_data,
+        engine.dist,
+        engine.tin,
+    )
+    tree = (
+        engine.order_mat,
+        engine.pred,
+        engine.size,
+        engine.dests,
+        engine.rdist_t,
+        *engine.near,
+    )
+    edges = (engine.edge_u, engine.edge_v, engine.edge_new, engine.edge_old)
+    _run(eng, tree, edges, engine.origins, engine.relevant, engine.base, kinds, ptr, ids, out)
+    return out
