@@ -212,6 +212,8 @@ def _road(data: Mapping[str, Any], cls: str) -> int:
     if lanes_tag is not None and lanes_tag >= 1:
         oneway = _truthy(data.get("oneway"))
         lanes = lanes_tag if oneway else max(1.0, math.floor(lanes_tag / 2))
+    elif _first(data.get("highway")).endswith("_link"):
+        lanes = 1.0  # a ramp or slip road has one lane whatever its road's class
     else:
         lanes = float(ROAD_DEFAULT_LANES.get(cls, 1))
     t = lanes * per_lane * ROAD_HGV_SHARE * ROAD_PAYLOAD_T * ROAD_HOURS_PER_DAY
@@ -259,6 +261,8 @@ def default_capacity(G: nx.MultiDiGraph[Any], u: Any, v: Any, data: Mapping[str,
     >>> G = nx.MultiDiGraph()
     >>> default_capacity(G, "a", "b", {"mode": "road", "highway": "trunk"})
     230400
+    >>> default_capacity(G, "a", "b", {"mode": "road", "highway": "trunk", "lanes": "2"})
+    115200
     >>> default_capacity(G, "a", "b", {"mode": "rail", "railway": "rail", "usage": "branch"})
     32000
     """
@@ -502,7 +506,7 @@ def demand_t_per_day(
             msg = f"demand must be a number of t/day >= 0, not {value!r}"
             raise BadInputError(msg)
     rest = [n for n in destinations if n not in fixed]
-    w = {n: weights.get(str(n), weights.get(_name_key(G, n), DEFAULT_DEMAND_WEIGHT)) for n in rest}
+    w = {n: _weight(G, n, weights) for n in rest}
     left = max(0.0, total - sum(fixed.values()))
     wsum = sum(w.values())
     return {
@@ -511,8 +515,23 @@ def demand_t_per_day(
     }
 
 
-def _name_key(G: nx.MultiDiGraph[Any], n: Any) -> str:
-    return str(G.nodes[n].get("name", "")).strip().lower().replace(" ", "-")
+def _slug(text: str) -> str:
+    return text.strip().lower().replace(" ", "-")
+
+
+def _weight(G: nx.MultiDiGraph[Any], n: Any, weights: Mapping[str, float]) -> float:
+    # The table is keyed by place id; on other graphs a node is matched by its own name,
+    # then by the gazetteer place it lies in (an OSM node may be named in Ukrainian).
+    for key in (str(n), _slug(str(G.nodes[n].get("name", "")))):
+        if key in weights:
+            return float(weights[key])
+    if "x" in G.nodes[n] and "y" in G.nodes[n]:
+        from resilience.targets import place_label  # noqa: PLC0415 - targets imports sources
+
+        key = _slug(place_label(G, n))
+        if key in weights:
+            return float(weights[key])
+    return DEFAULT_DEMAND_WEIGHT
 
 
 def supply_t_per_day(

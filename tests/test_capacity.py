@@ -37,9 +37,12 @@ def test_road_defaults_follow_the_documented_formula() -> None:
     assert default_capacity(G, "a", "b", {"mode": "road", "highway": "tertiary"}) == round(
         1000 * ROAD_T_PER_VEH_H
     )
-    # a *_link ramp takes its road's class
+    # a *_link ramp takes its road's class, with one lane
     assert default_capacity(G, "a", "b", {"highway": "primary_link"}) == round(
         1700 * ROAD_T_PER_VEH_H
+    )
+    assert default_capacity(G, "a", "b", {"highway": "trunk_link"}) == round(
+        1800 * ROAD_T_PER_VEH_H
     )
 
 
@@ -224,8 +227,11 @@ def test_demand_on_a_graph_without_a_table_uses_the_region_weights() -> None:
     G = nx.MultiDiGraph()
     G.add_node(1, name="Pokrovsk")
     G.add_node(2, name="Myrnohrad")
+    G.add_node(3, name="Мирноград", x=37.2615, y=48.2956)  # matched by the gazetteer place
     d = demand_t_per_day(G, [1, 2], total_t_per_day=106)
     assert d == {1: pytest.approx(60), 2: pytest.approx(46)}
+    d3 = demand_t_per_day(G, [1, 3], total_t_per_day=106)
+    assert d3 == {1: pytest.approx(60), 3: pytest.approx(46)}
 
 
 def test_supply_defaults_to_unbounded() -> None:

@@ -43,7 +43,7 @@ from scipy.sparse import csgraph
 from resilience.capacity import CAPACITY, demand_t_per_day, supply_t_per_day
 from resilience.errors import BadGraphError, BadInputError
 from resilience.network import node_label
-from resilience.targets import Removal
+from resilience.targets import Removal, place_label
 
 __all__ = [
     "ConcurrentFlow",
@@ -806,7 +806,7 @@ def analyse_flow(
         db, da = conc_b.delivered_t_per_day[n], conc_a.delivered_t_per_day[n]
         rows.append(
             {
-                "destination": node_label(G, n),
+                "destination": place_label(G, n) if "x" in G.nodes[n] else node_label(G, n),
                 "demand_t_per_day": round(d, 1),
                 "delivered_before_t_per_day": round(db, 1),
                 "share_met_before_pct": _share(db, d),
