@@ -325,8 +325,37 @@ def _parse_kph(value: Any) -> float | None:
     return min(speeds) if speeds else None
 
 
+def _osmnx_kph(value: Any) -> float | None:
+    """Km/h from a road ``maxspeed`` exactly as :func:`osmnx.add_edge_speeds` reads it.
+
+    That covers ``50``, ``50 km/h``, ``30 mph`` and implicit values such as ``UA:urban``
+    (50) or ``RU:rural`` (90); what osmnx cannot read (``60;80``, ``signals``) counts as
+    untagged, so the class mean and the per-edge speeds agree on which edges are tagged.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    try:
+        from osmnx.routing import (  # noqa: PLC0415 - osmnx's own reading
+            _clean_maxspeed,
+            _collapse_multiple_maxspeed_values,
+        )
+    except ImportError:  # pragma: no cover - a future osmnx renamed it
+        return _parse_kph(value)
+    if isinstance(value, list):
+        value = _collapse_multiple_maxspeed_values(value, _mean)
+    kph = _clean_maxspeed(str(value))
+    return float(kph) if kph is not None and math.isfinite(kph) and kph > 0 else None
+
+
+def _mean(values: Any) -> float:
+    items = [float(v) for v in values]
+    return math.fsum(items) / len(items) if items else math.nan
+
+
 def _rail_kph(data: dict[str, Any]) -> float:
     observed = _parse_kph(data.get("maxspeed"))
+    if observed is None:
+        observed = _osmnx_kph(data.get("maxspeed"))
     if observed is not None:
         return observed
     if _first(data.get("service")):
@@ -366,7 +395,7 @@ def _road_class_kph(G: nx.MultiDiGraph[Any]) -> dict[str, float]:
             continue
         cls = _first(data.get("highway")) or "unclassified"
         classes.add(cls)
-        kph = _parse_kph(data.get("maxspeed"))
+        kph = _osmnx_kph(data.get("maxspeed"))
         if kph is not None:
             tagged.setdefault(cls, []).append(kph)
     out: dict[str, float] = {}
@@ -433,7 +462,7 @@ def impute_speeds_and_times(G: nx.MultiDiGraph[Any]) -> nx.MultiDiGraph[Any]:
                 (n, {"x": G.nodes[n].get("x"), "y": G.nodes[n].get("y")}) for n in (u, v)
             )
             attrs = {"highway": _first(data.get("highway")) or "unclassified"}
-            if _parse_kph(data.get("maxspeed")) is not None:
+            if _osmnx_kph(data.get("maxspeed")) is not None:
                 attrs["maxspeed"] = data["maxspeed"]
             road.add_edge(u, v, k, **attrs)
         elif mode == "rail":

@@ -6,6 +6,22 @@ or a bounding box with osmnx, merges them into one multimodal graph and caches i
 :func:`load_osm_pbf` build the same graph from a local ``.osm``/``.osm.bz2``/``.osm.gz``
 or ``.osm.pbf`` extract, with no network at all.
 
+How an extract becomes a graph (the same rules for downloads where they apply):
+
+* roads are the ``highway`` ways of the chosen classes, also when they carry a
+  ``railway`` tag too (a street over an abandoned line); rail is ``railway=rail``;
+* a way cut at the extract's boundary keeps its parts whose nodes are in the file (one
+  :class:`OsmExtractWarning` line says how many ways were cut);
+* speeds and travel times are set per OpenStreetMap segment, then segments merge into
+  edges (times summed) except where ``ref``, class, ``maxspeed``, ``usage`` or
+  ``service`` change, and at named nodes and stations;
+* a ``railway=station|halt`` node beside the track (not a metro or tram station) joins
+  the nearest rail node within :data:`STATION_ATTACH_MAX_M`; a warning line counts those
+  farther away, and another says when road and rail end with no transfer between them;
+* a rail way's ``ref`` of 1-2 digits (with an optional letter) or a Roman numeral is a
+  track number: it goes to ``track_ref``, not ``ref``; the refs of the ``route=railway``
+  relations a way belongs to join its ``ref`` (their names go to ``route_name``).
+
 Without a network a download fails at once with
 :class:`~resilience.errors.NetworkUnavailableError` instead of osmnx's default minutes of
 rate-limit probing and DNS-over-HTTPS retries.

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import os
 import random
+import re
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +22,7 @@ import networkx as nx
 
 from resilience.network import RAIL_FALLBACK_KPH, RAIL_SPEEDS_KPH, ROAD_SPEEDS_KPH
 from resilience.sources.osm import DEFAULT_ROAD_CLASSES, _road_values
-from resilience.targets import _ref_tokens, normalize_ref
+from resilience.targets import normalize_ref
 
 EXTRACTS = "osm-extracts-real"
 #: Refs whose removal is checked on each extract (absent files are skipped).
@@ -29,7 +31,6 @@ REFS = {
     "gh-krems.osm.gz": ["B37", "S5", "B3"],
     "liechtenstein-2013-08-03.osm.bz2": ["L60", "28"],
     "liechtenstein-2013-08-03.osm.pbf": ["L60"],
-    "aguascalientes.osm.bz2": ["45"],
 }
 
 
@@ -42,6 +43,11 @@ def shared_extracts() -> Path:
         base = Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "data"
         return base / EXTRACTS
     return shared_data_dir() / EXTRACTS
+
+
+def ref_tokens(value: Any) -> set[str]:
+    """The normalised refs of a ``ref`` tag (``;``/``,``/``/``-separated)."""
+    return {normalize_ref(p) for p in re.split(r"[;,/]", str(value or ""))} - {""}
 
 
 def _osmnx() -> Any:
@@ -80,7 +86,7 @@ class Truth:
             math.fsum(
                 float(d["length"])
                 for *_, d in self.road.edges(data=True)
-                if want in _ref_tokens(d.get("ref"))
+                if want in ref_tokens(d.get("ref"))
             )
             / 1000
         )
@@ -125,6 +131,67 @@ def truth(path: Path) -> Truth:
     return Truth(road, rail)
 
 
+def split_at_missing_nodes(src: Path, dst: Path) -> None:
+    """Write ``src`` as OSM XML with each road/rail way split where its nodes are missing.
+
+    The truth for an extract cut at a boundary: osmnx cannot read a way whose nodes are
+    absent, and the parts between absent nodes are what the extract really holds.
+    """
+    import osmium
+
+    present: set[int] = set()
+    ways: list[tuple[int, list[int], dict[str, str]]] = []
+    for obj in osmium.FileProcessor(str(src), osmium.osm.NODE | osmium.osm.WAY):
+        if obj.is_node():
+            present.add(obj.id)
+            continue
+        if "highway" not in obj.tags and "railway" not in obj.tags:
+            continue
+        tags = {t.k: t.v for t in obj.tags}
+        run: list[int] = []
+        parts: list[list[int]] = []
+        for node in obj.nodes:
+            if node.ref in present:
+                run.append(node.ref)
+            else:
+                parts.append(run)
+                run = []
+        parts.append(run)
+        kept = [r for r in parts if len(r) > 1]
+        ways += [(obj.id * 100 + i, r, tags) for i, r in enumerate(kept)]
+    with osmium.SimpleWriter(str(dst)) as writer:
+        for obj in osmium.FileProcessor(str(src), osmium.osm.NODE):
+            writer.add_node(obj)
+        for wid, nodes, tags in ways:
+            writer.add_way(osmium.osm.mutable.Way(id=wid, nodes=nodes, tags=tags))
+
+
+def clipped_ways(src: Path) -> int:
+    """How many default-class road and ``railway=rail`` ways reference an absent node."""
+    import osmium
+
+    classes = set(_road_values(DEFAULT_ROAD_CLASSES))
+    present: set[int] = set()
+    count = 0
+    for obj in osmium.FileProcessor(str(src), osmium.osm.NODE | osmium.osm.WAY):
+        if obj.is_node():
+            present.add(obj.id)
+        elif obj.tags.get("highway") in classes or obj.tags.get("railway") == "rail":
+            count += any(n.ref not in present for n in obj.nodes)
+    return count
+
+
+def train_stations(src: Path) -> int:
+    """How many ``railway=station|halt`` nodes of the train network ``src`` holds."""
+    import osmium
+
+    metro = {"subway", "light_rail", "tram", "monorail", "funicular", "miniature"}
+    return sum(
+        o.tags.get("railway") in {"station", "halt"} and o.tags.get("station") not in metro
+        for o in osmium.FileProcessor(str(src), osmium.osm.NODE)
+    )
+
+
 def _speeds(G: nx.MultiDiGraph[Any]) -> list[tuple[Any, Any, Any, float]]:
     return [(u, v, d["highway"], float(d["speed_kph"])) for u, v, d in G.edges(data=True)]
 
@@ -167,6 +234,39 @@ def pair_agreement(
 def has_name(G: nx.MultiDiGraph[Any], n: Any, name: str) -> bool:
     """Whether node ``n`` (or its rail twin ``-n``) carries ``name``."""
     return any(m in G and G.nodes[m].get("name") == name for m in (n, -n))
+
+
+_DIGEST = """
+import hashlib, json, sys, warnings
+warnings.simplefilter("ignore")
+from resilience.sources.osm import load_osm_pbf, load_osm_xml
+path = sys.argv[1]
+G = (load_osm_pbf if path.endswith(".pbf") else load_osm_xml)(path)
+# In iteration order: labels and scans follow it, so it must not move either.
+rows = [
+    json.dumps([str(u), str(v), k, {a: str(b) for a, b in sorted(d.items())}])
+    for u, v, k, d in G.edges(keys=True, data=True)
+]
+nodes = [
+    json.dumps([str(n), {a: str(b) for a, b in sorted(d.items())}])
+    for n, d in G.nodes(data=True)
+]
+print(hashlib.sha256("\\n".join(rows + nodes).encode()).hexdigest(), len(rows))
+"""
+
+
+def digest_under_hashseed(path: Path, seed: str) -> str:
+    """The graph of ``path`` built in a fresh interpreter with ``PYTHONHASHSEED=seed``."""
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    out = subprocess.run(
+        [sys.executable, "-c", _DIGEST, str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=600,
+    )
+    return out.stdout.strip()
 
 
 def main() -> None:  # pragma: no cover - prints the figures of the shared extracts

@@ -6,9 +6,6 @@ hand (its header comment lists the cases).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +17,7 @@ from resilience.errors import UnknownTargetError
 from resilience.network import ROAD_SPEEDS_KPH, impute_speeds_and_times, simplify_segments
 from resilience.sources.osm import STATION_ATTACH_MAX_M, OsmExtractWarning, load_osm_xml
 from resilience.targets import resolve_place, resolve_ref
+from tests.sources.osm_truth import digest_under_hashseed
 
 CASES = Path(__file__).resolve().parents[1] / "data" / "osm" / "cases.osm"
 
@@ -121,40 +119,19 @@ def test_merged_values_are_sorted_and_times_summed() -> None:
     assert d["length"] == 1000.0
 
 
-_DIGEST = """
-import hashlib, json, sys, warnings
-warnings.simplefilter("ignore")
-from resilience.sources.osm import load_osm_pbf, load_osm_xml
-path = sys.argv[1]
-G = (load_osm_pbf if path.endswith(".pbf") else load_osm_xml)(path)
-# In iteration order: labels and scans follow it, so it must not move either.
-rows = [
-    json.dumps([str(u), str(v), k, {a: str(b) for a, b in sorted(d.items())}])
-    for u, v, k, d in G.edges(keys=True, data=True)
-]
-nodes = [
-    json.dumps([str(n), {a: str(b) for a, b in sorted(d.items())}])
-    for n, d in G.nodes(data=True)
-]
-print(hashlib.sha256("\\n".join(rows + nodes).encode()).hexdigest(), len(rows))
-"""
-
-
-def digest_under_hashseed(path: Path, seed: str) -> str:
-    """The graph of ``path`` built in a fresh interpreter with ``PYTHONHASHSEED=seed``."""
-    env = {**os.environ, "PYTHONHASHSEED": seed}
-    out = subprocess.run(
-        [sys.executable, "-c", _DIGEST, str(path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-        timeout=600,
-    )
-    return out.stdout.strip()
-
-
 def test_same_graph_under_two_hash_seeds() -> None:
     a, b = (digest_under_hashseed(CASES, s) for s in ("1", "2"))
     assert a == b
     assert int(a.split()[1]) > 0
+
+
+def test_implicit_and_unit_maxspeeds_read_as_osmnx_reads_them() -> None:
+    G: nx.MultiDiGraph[Any] = nx.MultiDiGraph(crs="epsg:4326")
+    for n in range(4):
+        G.add_node(n, x=37.0 + n / 100, y=48.0)
+    G.add_edge(0, 1, length=100.0, highway="tertiary", maxspeed="UA:urban")  # 50
+    G.add_edge(1, 2, length=100.0, highway="tertiary", maxspeed="70 km/h")
+    G.add_edge(2, 3, length=100.0, highway="tertiary", maxspeed="60;80")  # unreadable
+    impute_speeds_and_times(G)
+    speeds = [G.edges[u, u + 1, 0]["speed_kph"] for u in range(3)]
+    assert speeds == [50.0, 70.0, 60.0]  # the unreadable one takes the class mean
