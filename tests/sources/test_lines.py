@@ -1,4 +1,4 @@
-"""Graphs from line layers: synthetic checks and the real regional rail layer (shared data)."""
+"""Graphs from line layers: noding cases built with shapely, and the real DCW rail layer."""
 
 from __future__ import annotations
 
@@ -38,24 +38,145 @@ def _line(coords: list[list[float]]) -> dict:
     }
 
 
-def test_gaps_within_tolerance_join_and_crossings_split(tmp_path: Path) -> None:
-    # The second line stops ~20 m short of the first; the third crosses the first.
-    path = _layer(
-        tmp_path / "lines.geojson",
-        [
-            _line([[37.0, 48.0], [37.1, 48.0]]),
-            _line([[37.05, 48.00018], [37.05, 48.05]]),
-            _line([[37.08, 47.95], [37.08, 48.05]]),
-        ],
-    )
-    G = graph_from_lines(path, mode="rail")
+# A UTM zone over the region: coordinates in metres, so gaps are exact.
+UTM = "EPSG:32637"
+X0, Y0 = 400_000.0, 5_300_000.0
+
+
+def _utm_layer(path: Path, lines: list, crs: str = UTM, **columns: list) -> Path:
+    """A layer of shapely lines given in metres from (X0, Y0), saved in ``crs``."""
+    import geopandas as gpd
+    import shapely
+
+    geoms = [shapely.affinity.translate(g, X0, Y0) for g in lines]
+    gdf = gpd.GeoDataFrame(columns or None, geometry=geoms, crs=UTM)
+    gdf.to_crs(crs).to_file(path)
+    return path
+
+
+def _ends(G: nx.MultiDiGraph) -> set[tuple[float, float]]:
+    return {c for *_, g in G.edges(data="geometry") for c in (g.coords[0], g.coords[-1])}
+
+
+def test_near_miss_is_merged_to_one_point_within_the_tolerance(tmp_path: Path) -> None:
+    from shapely import LineString
+
+    # Two lines whose ends are 0.6 m apart.
+    lines = [LineString([(0, 0), (1000, 0)]), LineString([(1000.6, 0), (2000, 0)])]
+    path = _utm_layer(tmp_path / "gap.gpkg", lines)
+    G = graph_from_lines(path, mode="road", snap_m=1)
     assert nx.is_strongly_connected(G)
-    assert G.number_of_nodes() == 7  # 2 junctions + 5 line ends
-    assert {d["mode"] for *_, d in G.edges(data=True)} == {"rail"}
-    east = [d["length"] for u, v, d in G.edges(data=True)]
-    assert min(east) > 1000
-    apart = graph_from_lines(path, mode="rail", snap_m=5)
+    assert G.number_of_nodes() == 3
+    assert G.number_of_edges() == 4  # two links, both directions
+    # The ends meet at ONE point (no swapping): the middle node, where both links end.
+    middle = next(n for n in G if G.out_degree(n) == 2)
+    xy = (G.nodes[middle]["x"], G.nodes[middle]["y"])
+    ends_at_middle = [g.coords[-1] for _, v, g in G.edges(data="geometry") if v == middle]
+    assert len(ends_at_middle) == 2
+    assert all(end == ends_at_middle[0] for end in ends_at_middle)
+    assert ends_at_middle[0] == pytest.approx(xy, abs=1e-12)
+    assert "2 line ends joined" in G.graph["noding"]
+    apart = graph_from_lines(path, mode="road", snap_m=0.1)
+    assert apart.number_of_nodes() == 4
     assert not nx.is_weakly_connected(apart)
+    assert "0 line ends joined" in apart.graph["noding"]
+
+
+def test_t_junction_on_a_vertex_splits_but_a_near_pass_does_not(tmp_path: Path) -> None:
+    from shapely import LineString
+
+    lines = [
+        LineString([(0, 0), (500, 0), (1000, 0)]),  # a through line with a vertex at 500
+        LineString([(500, 0.4), (500, 800)]),  # ends 0.4 m from that vertex
+        LineString([(300, 0.4), (300, -800)]),  # ends 0.4 m from the line, at no vertex
+    ]
+    G = graph_from_lines(_utm_layer(tmp_path / "t.gpkg", lines), mode="road")
+    assert G.number_of_edges() == 2 * 4  # the through line in two pieces, two branches
+    assert sorted(G.out_degree(n) for n in G) == [1, 1, 1, 1, 1, 3]
+    assert "1 lines split at shared vertices" in G.graph["noding"]
+    assert nx.number_weakly_connected_components(G) == 2  # the near-pass stays apart
+    assert min(d for *_, d in G.edges(data="length")) == pytest.approx(500, abs=2)
+
+
+def test_crossing_without_a_shared_vertex_is_noded_only_when_asked(tmp_path: Path) -> None:
+    from shapely import LineString
+
+    lines = [LineString([(0, 0), (1000, 0)]), LineString([(500, -500), (500, 500)])]
+    path = _utm_layer(tmp_path / "x.gpkg", lines)
+    G = graph_from_lines(path, mode="road")
+    assert (G.number_of_nodes(), G.number_of_edges()) == (4, 4)
+    assert nx.number_weakly_connected_components(G) == 2
+    noded = graph_from_lines(path, mode="road", node_crossings=True)
+    assert (noded.number_of_nodes(), noded.number_of_edges()) == (5, 8)
+    assert nx.is_strongly_connected(noded)
+    assert "crossing points" in noded.graph["noding"]
+    # Every piece keeps the feature it came from.
+    by_source = sorted(d for *_, d in noded.edges(data="source_id"))
+    assert by_source == [0, 0, 0, 0, 1, 1, 1, 1]
+
+
+def test_parallel_links_are_separate_and_attributes_are_kept(tmp_path: Path) -> None:
+    from shapely import LineString, MultiLineString
+
+    lines = [
+        LineString([(0, 0), (1000, 0)]),
+        LineString([(0, 0), (500, 300), (1000, 0)]),
+        MultiLineString([[(1000, 0), (2000, 0)], [(0, 0), (-700, 0)]]),
+    ]
+    path = _utm_layer(
+        tmp_path / "p.gpkg",
+        lines,
+        name=["Straight", "Bend", "Ends"],
+        ref=["H-20", "M-30", "T-05"],
+        highway=["primary", "secondary", "tertiary"],
+        ID=[11, 12, 13],
+    )
+    G = graph_from_lines(path, mode="road")
+    a, b = next((u, v) for u, v, d in G.edges(data="name") if d == "Straight")
+    assert set(G[a][b]) == {0, 1}  # the two routes are two parallel links
+    assert {G[a][b][k]["name"] for k in (0, 1)} == {"Straight", "Bend"}
+    assert {G[a][b][k]["highway"] for k in (0, 1)} == {"primary", "secondary"}
+    assert {G[a][b][k]["ID"] for k in (0, 1)} == {11, 12}
+    # The MultiLineString is exploded; both parts keep its id and attributes.
+    ends = [d for *_, d in G.edges(data=True) if d["source_id"] == 2]
+    assert len(ends) == 4
+    assert {d["ref"] for d in ends} == {"T-05"}
+    assert sorted({round(d["length"]) for d in ends}) == [700, 1000]
+
+
+def test_z_coordinates_and_a_layer_in_web_mercator(tmp_path: Path) -> None:
+    import geopandas as gpd
+    from shapely import LineString
+
+    z = gpd.GeoDataFrame(
+        geometry=[LineString([(37.0, 48.0, 120.0), (37.1, 48.0, 130.0)])], crs="EPSG:4326"
+    )
+    z.to_file(tmp_path / "z.geojson")
+    G = graph_from_lines(tmp_path / "z.geojson", mode="road")
+    assert all(not g.has_z for *_, g in G.edges(data="geometry"))
+    length = next(iter(G.edges(data="length")))[2]
+    assert length == pytest.approx(7460, rel=0.01)  # 0.1 degree of longitude at 48 N
+
+    z.to_crs("EPSG:3857").to_file(tmp_path / "merc.gpkg")
+    M = graph_from_lines(tmp_path / "merc.gpkg", mode="road")
+    xs = sorted((d["x"], d["y"]) for _, d in M.nodes(data=True))
+    assert xs[0] == pytest.approx((37.0, 48.0), abs=1e-9)
+    assert xs[1] == pytest.approx((37.1, 48.0), abs=1e-9)
+    assert next(iter(M.edges(data="length")))[2] == pytest.approx(length, abs=0.2)
+
+
+def test_pieces_collapsed_by_merging_are_dropped(tmp_path: Path) -> None:
+    from shapely import LineString
+
+    lines = [
+        LineString([(0, 0), (1000, 0)]),
+        LineString([(1000.3, 0), (1000.8, 0)]),  # a 0.5 m sliver between two ends
+        LineString([(1000.9, 0), (2000, 0)]),
+    ]
+    G = graph_from_lines(_utm_layer(tmp_path / "s.gpkg", lines), mode="road")
+    assert G.number_of_nodes() == 3
+    assert min(d for *_, d in G.edges(data="length")) > 990
+    assert "1 zero-length pieces and 0 closed loops dropped" in G.graph["noding"]
 
 
 def test_road_mode_and_refusals(tmp_path: Path) -> None:
@@ -65,6 +186,8 @@ def test_road_mode_and_refusals(tmp_path: Path) -> None:
     assert all(d["travel_time"] > 0 for *_, d in G.edges(data=True))
     with pytest.raises(BadInputError):
         graph_from_lines(path, mode="air")
+    with pytest.raises(BadInputError, match="non-negative"):
+        graph_from_lines(path, snap_m=-1)
     points = _layer(
         tmp_path / "p.geojson",
         [
@@ -83,8 +206,33 @@ def test_road_mode_and_refusals(tmp_path: Path) -> None:
 
     with pytest.warns(UserWarning, match="crs"):
         gpd.GeoDataFrame(geometry=[LineString([(0, 0), (1000, 0)])]).to_file(shp)
-    with pytest.raises(BadGraphError, match="coordinate reference system"):
+    with pytest.raises(BadGraphError, match="not longitude/latitude"):
         graph_from_lines(shp)
+
+
+@pytest.mark.shared_data
+def test_the_real_dcw_layer_noding_and_redundancy() -> None:
+    import time
+
+    from resilience.analysis.redundancy import redundancy
+
+    full = RAIL.with_name("railroads.shp")
+    if not full.is_file():
+        pytest.skip(f"shared rail layer not found under {SHARED}")
+    G = graph_from_lines(full, mode="rail")
+    # 1,720 features, 1,733 lines once exploded; a few ends meet within a metre.
+    assert G.graph["noding"].startswith("1720 features, 1733 lines -> ")
+    lengths = [d for *_, d in G.edges(data="length")]
+    assert min(lengths) > 1  # no sliver survives merging
+    redundancy(G, weight="length")  # compile/load the kernel outside the timing
+    start = time.perf_counter()
+    table = redundancy(G, weight="length")
+    seconds = time.perf_counter() - start
+    assert len(table) == G.number_of_edges() // 2
+    assert 0 < table["detour"].sum() < len(table)
+    assert (table.loc[table["detour"], "alt_length"] > 0).all()
+    assert table.loc[~table["detour"], "alt_length"].isna().all()
+    assert seconds < 5  # ~0.1-0.2 s measured; generous for a shared machine
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,541 @@
+"""Single-link redundancy: remove each link alone and find the best way around it.
+
+The table RA2CE users know ("single-link redundancy", Deltares RA2CE): for every link, the
+best alternative route between its two ends when that link alone is closed, its length
+and how much longer it is than the link. A two-way road counts once (both directions are
+closed together); parallel links are separate rows, so closing one leaves the other as the
+alternative.
+
+:func:`redundancy` converts the graph once to arrays and runs one bidirectional Dijkstra
+per link, compiled with numba, that skips the closed link's edge ids (the removal is a
+mask; nothing is copied) and stops as soon as the two searches meet. A link whose removal
+cuts its ends apart ends when the smaller side is exhausted, so dead ends cost little.
+:func:`redundancy_naive` runs the same loop with networkx and is the reference.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing import get_context
+from typing import Any
+
+import networkx as nx
+import numba
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from resilience.errors import BadInputError
+
+__all__ = ["COLUMNS", "WEIGHTS", "redundancy", "redundancy_naive"]
+
+#: Edge attributes a search may minimise.
+WEIGHTS = ("travel_time", "length")
+
+#: Output columns, in order. Lengths in metres, times in minutes.
+COLUMNS = [
+    "u",
+    "v",
+    "key",
+    "source_id",
+    "name",
+    "ref",
+    "mode",
+    "x_u",
+    "y_u",
+    "x_v",
+    "y_v",
+    "length",
+    "time_min",
+    "detour",
+    "alt_length",
+    "diff_length",
+    "alt_time_min",
+    "diff_time_min",
+    "alt_nodes",
+]
+
+# A zero-cost edge (a transfer, a merged node) still costs this, as in the backend.
+_ZERO = 1e-9
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+# --------------------------------------------------------------------------- kernel
+
+
+@numba.njit(cache=True, nogil=True)
+def _push(keys, vals, size, key, val):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+    i = size
+    keys[i] = key
+    vals[i] = val
+    while i > 0:
+        p = (i - 1) >> 1
+        if keys[p] <= keys[i]:
+            break
+        keys[p], keys[i] = keys[i], keys[p]
+        vals[p], vals[i] = vals[i], vals[p]
+        i = p
+    return size + 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _pop(keys, vals, size):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+    key, val = keys[0], vals[0]
+    size -= 1
+    keys[0], vals[0] = keys[size], vals[size]
+    i = 0
+    while True:
+        left = 2 * i + 1
+        if left >= size:
+            break
+        c = left
+        if left + 1 < size and keys[left + 1] < keys[left]:
+            c = left + 1
+        if keys[i] <= keys[c]:
+            break
+        keys[c], keys[i] = keys[i], keys[c]
+        vals[c], vals[i] = vals[i], vals[c]
+        i = c
+    return key, val, size
+
+
+@numba.njit(cache=True, nogil=True)
+def _alternatives(  # type: ignore[no-untyped-def]  # noqa: ANN202, PLR0912, PLR0915, C901
+    n,  # noqa: ANN001
+    f_ptr,  # noqa: ANN001
+    f_eid,  # noqa: ANN001
+    b_ptr,  # noqa: ANN001
+    b_eid,  # noqa: ANN001
+    edge_u,  # noqa: ANN001
+    edge_v,  # noqa: ANN001
+    weight,  # noqa: ANN001
+    src,  # noqa: ANN001
+    dst,  # noqa: ANN001
+    ban0,  # noqa: ANN001
+    ban1,  # noqa: ANN001
+):
+    """Bidirectional Dijkstra ``src[i] → dst[i]`` skipping edge ids ban0[i], ban1[i].
+
+    Returns the best weight per job (inf: none) and the path edge ids, flat with offsets.
+    """
+    m = len(weight)
+    jobs = len(src)
+    df = np.empty(n)
+    db = np.empty(n)
+    pf = np.empty(n, dtype=np.int64)
+    pb = np.empty(n, dtype=np.int64)
+    seen_f = np.zeros(n, dtype=np.int64)
+    seen_b = np.zeros(n, dtype=np.int64)
+    done_f = np.zeros(n, dtype=np.int64)
+    done_b = np.zeros(n, dtype=np.int64)
+    hkf = np.empty(m + 2)
+    hvf = np.empty(m + 2, dtype=np.int64)
+    hkb = np.empty(m + 2)
+    hvb = np.empty(m + 2, dtype=np.int64)
+    best = np.full(jobs, np.inf)
+    offsets = np.zeros(jobs + 1, dtype=np.int64)
+    path = np.empty(max(16, 4 * jobs), dtype=np.int64)
+    stack = np.empty(n, dtype=np.int64)
+    used = 0
+    for j in range(jobs):
+        stamp = j + 1
+        s, t, x0, x1 = src[j], dst[j], ban0[j], ban1[j]
+        mu = np.inf
+        meet = -1
+        df[s] = 0.0
+        seen_f[s] = stamp
+        pf[s] = -1
+        db[t] = 0.0
+        seen_b[t] = stamp
+        pb[t] = -1
+        nf = _push(hkf, hvf, 0, 0.0, s)
+        nb = _push(hkb, hvb, 0, 0.0, t)
+        if s == t:
+            mu = 0.0
+            meet = s
+        while nf > 0 and nb > 0:
+            if hkf[0] + hkb[0] >= mu:
+                break
+            if nf <= nb:
+                d, x, nf = _pop(hkf, hvf, nf)
+                if done_f[x] == stamp or d > df[x]:
+                    continue
+                done_f[x] = stamp
+                for p in range(f_ptr[x], f_ptr[x + 1]):
+                    e = f_eid[p]
+                    if e in (x0, x1):
+                        continue
+                    y = edge_v[e]
+                    nd = d + weight[e]
+                    if seen_f[y] != stamp or nd < df[y]:
+                        df[y] = nd
+                        seen_f[y] = stamp
+                        pf[y] = e
+                        nf = _push(hkf, hvf, nf, nd, y)
+                        if seen_b[y] == stamp and nd + db[y] < mu:
+                            mu = nd + db[y]
+                            meet = y
+            else:
+                d, x, nb = _pop(hkb, hvb, nb)
+                if done_b[x] == stamp or d > db[x]:
+                    continue
+                done_b[x] = stamp
+                for p in range(b_ptr[x], b_ptr[x + 1]):
+                    e = b_eid[p]
+                    if e in (x0, x1):
+                        continue
+                    y = edge_u[e]
+                    nd = d + weight[e]
+                    if seen_b[y] != stamp or nd < db[y]:
+                        db[y] = nd
+                        seen_b[y] = stamp
+                        pb[y] = e
+                        nb = _push(hkb, hvb, nb, nd, y)
+                        if seen_f[y] == stamp and nd + df[y] < mu:
+                            mu = nd + df[y]
+                            meet = y
+        best[j] = mu
+        if meet >= 0:
+            # Edges s → meet (walked backwards, then reversed), then meet → t.
+            k = 0
+            y = meet
+            while pf[y] >= 0:
+                stack[k] = pf[y]
+                k += 1
+                y = edge_u[pf[y]]
+            need = used + k + n
+            if need > len(path):
+                grown = np.empty(max(2 * len(path), need), dtype=np.int64)
+                grown[:used] = path[:used]
+                path = grown
+            for i in range(k):
+                path[used + i] = stack[k - 1 - i]
+            used += k
+            y = meet
+            while pb[y] >= 0:
+                path[used] = pb[y]
+                used += 1
+                y = edge_v[pb[y]]
+        offsets[j + 1] = used
+    return best, path[:used].copy(), offsets
+
+
+# --------------------------------------------------------------------------- engine
+
+
+@dataclass(frozen=True)
+class _Engine:
+    """The graph as forward and backward adjacency over edge ids; shipped once per worker."""
+
+    n: int
+    f_ptr: IntArray
+    f_eid: IntArray
+    b_ptr: IntArray
+    b_eid: IntArray
+    edge_u: IntArray
+    edge_v: IntArray
+    weight: FloatArray
+
+    def run(self, jobs: IntArray) -> tuple[FloatArray, IntArray, IntArray]:
+        """Best weight and path edges for jobs ``k × 4`` (source, target, ban0, ban1)."""
+        return _alternatives(  # type: ignore[no-any-return]
+            self.n,
+            self.f_ptr,
+            self.f_eid,
+            self.b_ptr,
+            self.b_eid,
+            self.edge_u,
+            self.edge_v,
+            self.weight,
+            np.ascontiguousarray(jobs[:, 0]),
+            np.ascontiguousarray(jobs[:, 1]),
+            np.ascontiguousarray(jobs[:, 2]),
+            np.ascontiguousarray(jobs[:, 3]),
+        )
+
+
+def _adjacency(ends: IntArray, n: int) -> tuple[IntArray, IntArray]:
+    order = np.argsort(ends, kind="stable").astype(np.int64)
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ends, minlength=n), out=ptr[1:])
+    return ptr, order
+
+
+@dataclass(frozen=True)
+class _Links:
+    """The graph's edges as arrays and its links (two-way pairs grouped)."""
+
+    nodes: list[Any]
+    edges: list[tuple[Any, Any, Any, dict[str, Any]]]
+    u: IntArray
+    v: IntArray
+    weight: FloatArray
+    length: FloatArray
+    time_s: FloatArray
+    jobs: IntArray  # links × 4: source, target, edge id, reverse edge id (-1: one-way)
+
+
+def _number(value: Any) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return x
+
+
+def _links(G: nx.MultiDiGraph[Any], weight: str) -> _Links:
+    nodes = list(G.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    edges = list(G.edges(keys=True, data=True))
+    m = len(edges)
+    u = np.fromiter((index[a] for a, _, _, _ in edges), dtype=np.int64, count=m)
+    v = np.fromiter((index[b] for _, b, _, _ in edges), dtype=np.int64, count=m)
+    length = np.fromiter((_number(d.get("length")) for *_, d in edges), dtype=float, count=m)
+    time_s = np.fromiter((_number(d.get("travel_time")) for *_, d in edges), dtype=float, count=m)
+    w = length if weight == "length" else time_s
+    if not np.all(np.isfinite(w) & (w >= 0)):
+        bad = int(np.flatnonzero(~(np.isfinite(w) & (w >= 0)))[0])
+        a, b, _, _ = edges[bad]
+        msg = f"edge {a!r}->{b!r} has no usable {weight!r}"
+        raise BadInputError(msg)
+    # A link is both directions of one (u, v, key): a closed road is closed both ways.
+    first: dict[tuple[int, int, Any], int] = {}
+    reverse: dict[int, int] = {}
+    for i, (a, b, (_, _, k, _)) in enumerate(zip(u.tolist(), v.tolist(), edges, strict=True)):
+        if a == b:
+            continue
+        group = (min(a, b), max(a, b), k)
+        if group in first and first[group] not in reverse and u[first[group]] != a:
+            reverse[first[group]] = i
+        else:
+            first.setdefault(group, i)
+    heads = list(first.values())
+    jobs = np.array([[u[e], v[e], e, reverse.get(e, -1)] for e in heads], dtype=np.int64).reshape(
+        -1, 4
+    )
+    return _Links(nodes, edges, u, v, np.maximum(w, _ZERO), length, time_s, jobs)
+
+
+def _engine(links: _Links) -> _Engine:
+    n = len(links.nodes)
+    f_ptr, f_eid = _adjacency(links.u, n)
+    b_ptr, b_eid = _adjacency(links.v, n)
+    return _Engine(n, f_ptr, f_eid, b_ptr, b_eid, links.u, links.v, links.weight)
+
+
+_WORKER: _Engine | None = None
+
+
+def _init_worker(engine: _Engine) -> None:
+    global _WORKER  # noqa: PLW0603 - one engine per worker process, set once
+    _WORKER = engine
+
+
+def _run_in_worker(jobs: IntArray) -> tuple[FloatArray, IntArray, IntArray]:
+    if _WORKER is None:
+        msg = "worker engine not initialised"
+        raise RuntimeError(msg)
+    return _WORKER.run(jobs)
+
+
+def _execute(engine: _Engine, jobs: IntArray, n_jobs: int) -> tuple[FloatArray, list[IntArray]]:
+    """Best weight and path edge ids per job, on ``n_jobs`` processes."""
+    if n_jobs <= 1 or len(jobs) < 2 * n_jobs:
+        parts = [jobs]
+        results = [engine.run(jobs)]
+    else:
+        # Interleave so each worker gets a mix of cheap and expensive (cut-off) links.
+        chunks = n_jobs * 4
+        perm = np.concatenate([np.arange(i, len(jobs), chunks) for i in range(chunks)])
+        parts = [jobs[p] for p in np.array_split(perm, chunks)]
+        results = []
+        try:
+            # spawn, not fork: the caller may hold threads that fork would copy stuck.
+            with ProcessPoolExecutor(
+                max_workers=n_jobs,
+                mp_context=get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(engine,),
+            ) as pool:
+                results.extend(pool.map(_run_in_worker, parts))
+        except BrokenProcessPool:
+            left = parts[len(results) :]
+            warnings.warn(
+                f"a redundancy worker died; computing the {len(left)} unfinished chunk(s) "
+                "in this process",
+                UserWarning,
+                stacklevel=3,
+            )
+            results.extend(engine.run(chunk) for chunk in left)
+        back = np.empty(len(jobs), dtype=np.int64)
+        back[perm] = np.arange(len(jobs))
+        best_all = np.concatenate([r[0] for r in results])
+        paths_all = [r[1][r[2][i] : r[2][i + 1]] for r in results for i in range(len(r[2]) - 1)]
+        return best_all[back], [paths_all[i] for i in back.tolist()]
+    best, flat, offsets = results[0]
+    return best, [flat[offsets[i] : offsets[i + 1]] for i in range(len(best))]
+
+
+# --------------------------------------------------------------------------- table
+
+
+def _text(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, list | tuple | set):
+        return ";".join(str(x) for x in value)
+    return str(value)
+
+
+def _table(
+    G: nx.MultiDiGraph[Any],
+    links: _Links,
+    best: FloatArray,
+    paths: list[IntArray],
+    alt: tuple[FloatArray, FloatArray],
+) -> pd.DataFrame:
+    alt_length, alt_time = alt
+    heads = links.jobs[:, 2]
+    rows: dict[str, list[Any]] = {c: [] for c in COLUMNS}
+    for i, e in enumerate(heads.tolist()):
+        a, b, k, data = links.edges[e]
+        found = bool(np.isfinite(best[i]))
+        length = float(links.length[e])
+        time_min = float(links.time_s[e]) / 60.0
+        path = paths[i]
+        if found:
+            nodes = [links.u[path[0]], *links.v[path].tolist()] if len(path) else [links.u[e]]
+            alt_nodes = " ".join(str(links.nodes[x]) for x in nodes)
+        else:
+            alt_nodes = ""
+        rows["u"].append(a)
+        rows["v"].append(b)
+        rows["key"].append(k)
+        sid = data.get("source_id")
+        rows["source_id"].append(None if sid is None else _text(sid))
+        rows["name"].append(_text(data.get("name")))
+        rows["ref"].append(_text(data.get("ref")))
+        rows["mode"].append(_text(data.get("mode")))
+        rows["x_u"].append(float(G.nodes[a]["x"]))
+        rows["y_u"].append(float(G.nodes[a]["y"]))
+        rows["x_v"].append(float(G.nodes[b]["x"]))
+        rows["y_v"].append(float(G.nodes[b]["y"]))
+        rows["length"].append(length)
+        rows["time_min"].append(time_min)
+        rows["detour"].append(found)
+        rows["alt_length"].append(float(alt_length[i]) if found else math.nan)
+        rows["diff_length"].append(float(alt_length[i]) - length if found else math.nan)
+        rows["alt_time_min"].append(float(alt_time[i]) / 60.0 if found else math.nan)
+        rows["diff_time_min"].append(float(alt_time[i]) / 60.0 - time_min if found else math.nan)
+        rows["alt_nodes"].append(alt_nodes)
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame["detour"] = frame["detour"].astype(bool)
+    return frame
+
+
+def _check(weight: str, jobs: int) -> None:
+    if weight not in WEIGHTS:
+        msg = f"weight must be one of {', '.join(WEIGHTS)}, not {weight!r}"
+        raise BadInputError(msg)
+    if jobs < 1:
+        msg = f"jobs must be at least 1, not {jobs}"
+        raise BadInputError(msg)
+
+
+def redundancy(
+    G: nx.MultiDiGraph[Any], *, weight: str = "travel_time", jobs: int = 1
+) -> pd.DataFrame:
+    """Single-link redundancy: the best alternative around each link closed alone.
+
+    Parameters
+    ----------
+    G
+        The network (osmnx-style: ``length`` in metres, ``travel_time`` in seconds).
+    weight
+        What the alternative minimises: ``travel_time`` or ``length``.
+    jobs
+        Worker processes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per link (a two-way road once, parallel links separately; self-loops
+        left out), in ``G.edges`` order, with :data:`COLUMNS`: the link's ends ``u``,
+        ``v``, ``key``, its ``source_id``, ``name``, ``ref``, ``mode``, end coordinates,
+        ``length`` (m) and ``time_min``; ``detour`` (an alternative exists), and for the
+        best alternative from ``u`` to ``v`` with the link closed (both directions):
+        ``alt_length`` (m), ``diff_length`` (m, alternative minus link),
+        ``alt_time_min``, ``diff_time_min`` and ``alt_nodes`` (node ids, space
+        separated). The alternative columns are NaN without a detour.
+
+    Raises
+    ------
+    BadInputError
+        If ``weight`` is unknown, ``jobs`` < 1 or an edge lacks a usable weight.
+    """
+    _check(weight, jobs)
+    links = _links(G, weight)
+    if len(links.jobs) == 0:
+        return pd.DataFrame({c: [] for c in COLUMNS}, columns=COLUMNS)
+    best, paths = _execute(_engine(links), links.jobs, jobs)
+    alt_length = np.array([links.length[p].sum() for p in paths], dtype=float)
+    alt_time = np.array([links.time_s[p].sum() for p in paths], dtype=float)
+    return _table(G, links, best, paths, (alt_length, alt_time))
+
+
+def redundancy_naive(G: nx.MultiDiGraph[Any], *, weight: str = "travel_time") -> pd.DataFrame:
+    """The same table with networkx's bidirectional Dijkstra, one link at a time.
+
+    The reference for :func:`redundancy`: the closed link is hidden by the weight
+    function (no graph copy), the cheapest remaining parallel edge is taken per step.
+
+    Parameters
+    ----------
+    G
+        The network.
+    weight
+        ``travel_time`` or ``length``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`redundancy`.
+    """
+    _check(weight, 1)
+    links = _links(G, weight)
+    index = {n: i for i, n in enumerate(links.nodes)}
+    best = np.full(len(links.jobs), np.inf)
+    paths: list[IntArray] = []
+    closed: set[int] = set()
+    eid = {(index[a], index[b], k): i for i, (a, b, k, _) in enumerate(links.edges)}
+
+    def cost(a: Any, b: Any, keys: dict[Any, Any]) -> float | None:
+        ia, ib = index[a], index[b]
+        ws = [links.weight[eid[ia, ib, k]] for k in keys if eid[ia, ib, k] not in closed]
+        return float(min(ws)) if ws else None
+
+    for i, (s, t, e0, e1) in enumerate(links.jobs.tolist()):
+        closed.clear()
+        closed.update(x for x in (e0, e1) if x >= 0)
+        try:
+            dist, nodes = nx.bidirectional_dijkstra(G, links.nodes[s], links.nodes[t], weight=cost)
+        except nx.NetworkXNoPath:
+            paths.append(np.zeros(0, dtype=np.int64))
+            continue
+        best[i] = dist
+        steps = []
+        for a, b in itertools.pairwise(nodes):
+            ia, ib = index[a], index[b]
+            options = [eid[ia, ib, k] for k in G[a][b] if eid[ia, ib, k] not in closed]
+            steps.append(min(options, key=lambda x: (links.weight[x], x)))
+        paths.append(np.asarray(steps, dtype=np.int64))
+    alt_length = np.array([links.length[p].sum() for p in paths], dtype=float)
+    alt_time = np.array([links.time_s[p].sum() for p in paths], dtype=float)
+    return _table(G, links, best, paths, (alt_length, alt_time))
