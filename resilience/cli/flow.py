@@ -29,7 +29,9 @@ from resilience.cli._options import (
 from resilience.errors import BadInputError
 
 if TYPE_CHECKING:
+    import geopandas as gpd
     import networkx as nx
+    import pandas as pd
 
 __all__ = ["COMMANDS", "flow"]
 
@@ -115,6 +117,25 @@ def _named_values(
     return out
 
 
+def _links_layer(G: nx.MultiDiGraph[Any], links: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The link flows with each link's course (its own geometry, else a straight line)."""
+    import geopandas as gpd  # noqa: PLC0415 - heavy import, only when writing layers
+    import shapely  # noqa: PLC0415
+
+    lookup = {str(n): n for n in G.nodes}
+    geoms = []
+    for row in links.itertuples():
+        u, v = lookup[str(row.source)], lookup[str(row.target)]
+        key = next(k for k in G[u][v] if str(k) == str(row.key))
+        geom = G.edges[u, v, key].get("geometry")
+        if not isinstance(geom, shapely.LineString):
+            geom = shapely.LineString(
+                [(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])]
+            )
+        geoms.append(geom)
+    return gpd.GeoDataFrame(links.copy(), geometry=geoms, crs="EPSG:4326")
+
+
 def _fmt(value: float | None, unit: str = "") -> str:
     return "-" if value is None else f"{value:,.1f}{unit}"
 
@@ -151,8 +172,8 @@ def flow(
     delivery and share met, the capacity minimum cut (the links and transfers that bound
     the flow) and the mean travel time per tonne of the fastest routing of the maximum.
     Capacities are per-class defaults (graphs/README.md), the region's overrides and
-    --capacities. Writes summary, destinations, cut and links (CSV; links also Parquet)
-    under REPORTS/flow/<targets>/.
+    --capacities. Writes summary, destinations, cut and links (CSV; links also Parquet
+    and a GeoPackage layer for QGIS) under REPORTS/flow/<targets>/.
 
     Example: resilience flow --node pokrovsk
     """
@@ -162,7 +183,7 @@ def flow(
         demand_t_per_day,
         read_capacities,
     )
-    from resilience.io import write_frames, write_table  # noqa: PLC0415
+    from resilience.io import write_frames, write_layers, write_table  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
 
     G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
@@ -214,6 +235,7 @@ def flow(
         folder,
     )
     paths += write_table(result.links, folder, "links", formats=("csv", "parquet"))
+    paths.append(write_layers({"links": _links_layer(G, result.links)}, folder / "links.gpkg"))
     written(sorted(paths))
 
 
