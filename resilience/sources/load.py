@@ -25,6 +25,7 @@ def load_network(
     point: tuple[float, float] | None = None,
     radius_km: float | None = None,
     snap_m: float | None = None,
+    node_crossings: bool = False,
 ) -> nx.MultiDiGraph[Any]:
     """Load the network a command works on.
 
@@ -46,6 +47,8 @@ def load_network(
         For an OSM extract: keep only the square of this half-side around ``(lat, lon)``.
     snap_m
         For a line layer: the snapping tolerance in metres (default: the loader's).
+    node_crossings
+        For a line layer: also make a junction where lines cross without a shared vertex.
 
     Returns
     -------
@@ -64,6 +67,7 @@ def load_network(
         "--mode": mode,
         "--stations": stations,
         "--snap-m": snap_m,
+        "--node-crossings": node_crossings or None,
         "--bbox": bbox,
         "--point": point,
         "--radius-km": radius_km,
@@ -86,6 +90,7 @@ def load_network(
                 stations=stations,
                 clip={"bbox": bbox, "point": point, "radius_km": radius_km},
                 snap_m=snap_m,
+                node_crossings=node_crossings,
             )
         elif path.is_file() or cached.is_file():
             _refuse(given, set(), f"a GraphML graph ({Path(spec).name})")
@@ -106,7 +111,7 @@ def _is_extract(path: Path) -> bool:
 
 
 _CLIP = frozenset({"--bbox", "--point", "--radius-km"})
-_LINE = frozenset({"--mode", "--stations", "--snap-m"})
+_LINE = frozenset({"--mode", "--stations", "--snap-m", "--node-crossings"})
 
 
 def _refuse(given: dict[str, object], allowed: set[str] | frozenset[str], source: str) -> None:
@@ -126,6 +131,7 @@ def _load_extract(
     stations: str | Path | None,
     clip: dict[str, Any],
     snap_m: float | None,
+    node_crossings: bool = False,
 ) -> nx.MultiDiGraph[Any]:
     """An OSM extract or a line layer, dispatched on the file suffix."""
     from resilience.sources.lines import graph_from_lines  # noqa: PLC0415
@@ -141,7 +147,9 @@ def _load_extract(
         return load(path, clip["bbox"], point=clip["point"], radius_km=clip["radius_km"])
     _refuse(given, _LINE, f"a line layer ({path.name})")
     extra: dict[str, Any] = {} if snap_m is None else {"snap_m": snap_m}
-    return graph_from_lines(path, mode=mode or "rail", stations=stations, **extra)
+    return graph_from_lines(
+        path, mode=mode or "rail", stations=stations, node_crossings=node_crossings, **extra
+    )
 
 
 def _load_graphml(path: Path) -> nx.MultiDiGraph[Any]:
