@@ -214,9 +214,12 @@ def _rail_refs(d: dict[str, Any]) -> None:
     A rail way's ``ref`` of 1-2 digits with an optional letter, or a Roman numeral
     (``1``, ``2``, ``3a``, ``II``), numbers a track in a station or on a double line; it
     names no line, so ``--ref 2`` must not remove it. The refs of the route relations
-    (``route=railway``) a way belongs to are line refs and join its ``ref``.
+    (``route=railway``) a way belongs to are line refs and join its ``ref``. A way
+    tagged ``highway`` too keeps its own ``ref`` on the road only.
     """
-    own = [t.strip() for t in str(d.get("ref") or "").split(";") if t.strip()]
+    # On a way that is also a road, the way's own ref is the road's.
+    own_ref = "" if d.get("highway") else str(d.get("ref") or "")
+    own = [t.strip() for t in own_ref.split(";") if t.strip()]
     route = [t.strip() for t in str(d.pop("route_ref", "") or "").split(";") if t.strip()]
     tracks = [t for t in own if _TRACK_NUMBER.fullmatch(t)]
     lines = sorted({t for t in own if not _TRACK_NUMBER.fullmatch(t)} | set(route))

@@ -60,11 +60,19 @@ def test_highway_also_tagged_railway_is_a_road(cases: nx.MultiDiGraph[Any]) -> N
     assert (d["mode"], d["highway"], d["railway"]) == ("road", "secondary", "abandoned")
 
 
+def test_street_running_rail_leaves_the_ref_to_the_road(cases: nx.MultiDiGraph[Any]) -> None:
+    hits = resolve_ref(cases, "P9")
+    assert {cases.edges[e]["mode"] for e in hits} == {"road"}
+    assert len(hits) == 2
+    assert cases.edges[-40, -41, 0]["mode"] == "rail"  # the rail twin of the same way
+    assert "ref" not in cases.edges[-40, -41, 0]
+
+
 def test_way_cut_at_the_boundary_keeps_its_present_part(cases: nx.MultiDiGraph[Any]) -> None:
     assert cases.has_edge(8, 9)
     assert not cases.has_edge(7, 8)
     assert cases.graph["ways_clipped"] == 1
-    assert any("1 of 8 road/rail ways run past the edge" in w for w in cases.graph["warnings"])
+    assert any("1 of 9 road/rail ways run past the edge" in w for w in cases.graph["warnings"])
 
 
 def test_track_number_is_no_route_ref(cases: nx.MultiDiGraph[Any]) -> None:
