@@ -109,3 +109,10 @@ def test_bad_input_is_one_line_exit_2(args: list[str], match: str) -> None:
     assert res.exit_code == 2
     assert match in res.output
     assert "Traceback" not in res.output
+
+
+def test_json_stdout_is_json_alone_when_a_target_is_already_lost() -> None:
+    if "--as-of" not in runner.invoke(app, ["flow", "--help"]).stdout:
+        pytest.skip("commands have no --as-of date here")
+    out = _json(["--as-of", "latest", "--node", "pokrovsk"])
+    assert out["max_flow_after_t_per_day"] <= out["max_flow_before_t_per_day"]

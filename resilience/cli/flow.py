@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -186,12 +188,16 @@ def flow(
     from resilience.io import write_frames, write_layers, write_table  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
 
-    G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
+    # With --json stdout holds the JSON alone: notes the shared loading and target glue
+    # prints (the date analysed, a target already lost) go to stderr instead.
+    quiet = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
+    with quiet:
+        G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
+        removed = removal(G, node, ref, corridor, edge, polygon)
     overrides = read_capacities(capacities, G) if capacities is not None else None
     # Graphs from files carry no capacities (or the embedded region's defaults): set them
     # here with the user's file on top, for any graph source.
     assign_capacities(G, overrides)
-    removed = removal(G, node, ref, corridor, edge, polygon)
     if removed.empty and (node or ref or corridor or edge or polygon):
         typer.echo("note: the targets remove nothing from this graph", err=True)
     origins, destinations = resolve_od(G, origin or [], destination or [])
