@@ -86,6 +86,8 @@ class AsOf:
             E.g. ``network as of 2025-08-03 (occupation: ...)``.
         """
         if self.date is None:
+            if self.layer != "none":
+                return f"network as loaded, no occupation applied ({self.layer})"
             return "network as of pre-war (nothing occupied)"
         grey = ", grey zone counted as lost" if self.grey else ""
         return f"network as of {self.label} (occupation: {self.layer}{grey})"
@@ -159,7 +161,7 @@ def resolve_as_of(
     if value is None:
         ref = _graph_date(G, "reference_date")
         if ref is None or until is None:
-            return AsOf(None, "none (this graph has no occupation dates; give --frontline FILE)")
+            return AsOf(None, "the graph has no occupation dates; add --frontline FILE")
         return AsOf(ref, _shipped_layer(G), grey)
     if until is None:
         msg = "this graph carries no occupation dates: give --frontline FILE with --as-of"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from typer.testing import CliRunner
 
 from resilience.asof import (
     AsOf,
@@ -19,6 +20,7 @@ from resilience.asof import (
     network_on,
     resolve_as_of,
 )
+from resilience.cli import app
 from resilience.errors import BadGraphError, BadInputError
 from resilience.frontline import load_frontline
 from resilience.sources.bundled import load_region
@@ -209,3 +211,75 @@ def test_no_baseline_path_on_a_date_enters_anything_lost_by_then(region):
         for u, v in itertools.pairwise(path):
             assert any(not element_lost(d, info.as_of.date) for d in region[u][v].values())
         assert not {"donetsk", "yasynuvata", "marinka"} & set(path), (day, path)
+
+
+# -- the command line ----------------------------------------------------------------------
+
+runner = CliRunner(env={"COLUMNS": "200"})
+
+
+def _paths_via(output: str) -> list[list[str]]:
+    """The ``via`` column of the printed paths table, as lists of place names."""
+    return [line.split(" > ") for line in output.splitlines() if " > " in line]
+
+
+@pytest.mark.parametrize("shared_data", [True, False])
+def test_paths_of_the_issue_avoid_everything_held_on_the_date(tmp_path, monkeypatch, shared_data):
+    """Zaporizhzhia → Kostiantynivka without Pokrovsk and Selydove, with and without
+    ../shared/data: a route (or "cut off") that enters no place lost by the default date."""
+    if not shared_data:
+        monkeypatch.setenv("RESILIENCE_SHARED_DATA", str(tmp_path / "absent"))
+    args = ["paths", "-s", "zaporizhzhia", "-t", "kostiantynivka", "-n", "pokrovsk"]
+    res = runner.invoke(app, [*args, "-n", "selydove", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "network as of 2025-08-03" in res.output
+    assert "Selydove is already lost on 2024-10-27" in res.output
+    region = load_region()
+    lost_names = {
+        d["name"] for n, d in region.nodes(data=True) if element_lost(d, dt.date(2025, 8, 3))
+    }
+    routes = _paths_via(res.output)
+    assert routes or "cut off" in res.output
+    for route in routes:
+        names = {part.strip().split("  ")[-1].strip() for part in route}
+        assert not names & (lost_names | {"Donetsk", "Yasynuvata", "Marinka"}), route
+    pre = runner.invoke(app, [*args, "-n", "selydove", "--pre-war", "--out", str(tmp_path)])
+    assert "Donetsk > Yasynuvata" in pre.output  # what the pre-war network did
+    assert "network as of pre-war" in pre.output
+
+
+def test_cut_answers_on_the_default_date_and_says_it(tmp_path):
+    res = runner.invoke(app, ["cut", "--node", "pokrovsk", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "Removed: pokrovsk — 2 node(s)" in res.output
+    assert "network as of 2025-08-03 (occupation: DeepStateMap" in res.output
+    assert "default destinations already lost, left out: Chasiv Yar (2025-05-14)" in res.output
+
+
+def test_a_target_lost_before_the_date_gets_one_line(tmp_path):
+    res = runner.invoke(
+        app, ["cut", "--node", "pokrovsk", "--as-of", "latest", "--out", str(tmp_path)]
+    )
+    assert res.exit_code == 0, res.output
+    assert res.output.count("Pokrovsk is already lost on 2025-11-20") == 1
+    assert "network as of 2026-08-22" in res.output
+    res = runner.invoke(app, ["paths", "-s", "dnipro", "-t", "pokrovsk", "--as-of", "2025-11-20"])
+    assert res.exit_code == 0
+    assert "Pokrovsk is already lost on 2025-11-20" in res.output
+
+
+def test_a_line_layer_or_osm_graph_takes_a_frontline_file(toy_env, tmp_path):
+    args = ["cut", "-g", "toy", "--node", "bravo", "--out", str(tmp_path)]
+    res = runner.invoke(app, [*args, "--as-of", "2024-03-15", "--frontline", str(SMALL)])
+    assert res.exit_code == 0, res.output
+    assert "frontline_small.geojson, layer of 2024-01-01" in res.output
+    assert "default destinations already lost, left out: Echo (lost)" in res.output
+    assert "Removed: bravo — 1 node(s)" in res.output
+    no_layer = runner.invoke(app, [*args, "--as-of", "2024-06-15"])
+    assert no_layer.exit_code == 2
+    assert no_layer.output.strip() == (
+        "error: this graph carries no occupation dates: give --frontline FILE with --as-of"
+    )
+    both = runner.invoke(app, [*args, "--as-of", "2024-06-15", "--pre-war"])
+    assert both.exit_code == 2
+    assert "not both" in both.output

@@ -14,6 +14,7 @@ imports the group modules, so they never import each other.
 from __future__ import annotations
 
 import contextlib
+import inspect
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,7 +29,8 @@ except ImportError:  # pragma: no cover - older typer on plain click
     from click import Context  # type: ignore[assignment]
     from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[assignment]
 
-from resilience.cli import analyse, flow, interdict, osm, scan, scenarios
+from resilience.cli import analyse, flow, interdict, osm, redundancy, scan, scenarios
+from resilience.cli._common import dated
 
 __all__ = ["app", "main"]
 
@@ -78,9 +80,13 @@ app = typer.Typer(
 )
 
 # The order ``resilience --help`` lists the commands in.
-for _group in (analyse, osm, scan, scenarios, interdict, flow):
+for _group in (analyse, osm, scan, scenarios, interdict, flow, redundancy):
     for _name, _command in _group.COMMANDS.items():
-        app.command(_name)(_command)
+        # Every command that reads a graph analyses it on a date (--as-of, --pre-war);
+        # timeline walks its own dates.
+        _params = inspect.signature(_command).parameters
+        _dated = "graph" in _params and "frontline" not in _params
+        app.command(_name)(dated(_command) if _dated else _command)
 
 
 def main() -> Any:

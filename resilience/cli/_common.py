@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import functools
+import inspect
+import typing
 import warnings
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TextIO, TypeVar
 
@@ -21,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "bbox_point",
+    "dated",
     "endpoints",
     "floats",
     "friendly",
@@ -193,12 +198,14 @@ def load_graph(
     point: str | None,
     radius_km: float | None,
     snap_m: float | None,
+    *,
+    node_crossings: bool = False,
 ) -> nx.MultiDiGraph[Any]:
     """Load the network the graph-source options name (see :mod:`resilience.cli._options`).
 
     Parameters
     ----------
-    graph, mode, stations, bbox, point, radius_km, snap_m
+    graph, mode, stations, bbox, point, radius_km, snap_m, node_crossings
         The option values, as the command received them.
 
     Returns
@@ -209,7 +216,7 @@ def load_graph(
     from resilience.sources.load import load_network  # noqa: PLC0415 - geo stack
 
     box, pt = bbox_point(bbox, point)
-    return load_network(
+    G = load_network(
         graph,
         mode=mode,
         stations=stations,
@@ -217,7 +224,9 @@ def load_graph(
         point=pt,
         radius_km=radius_km,
         snap_m=snap_m,
+        node_crossings=node_crossings,
     )
+    return _on_date(G)
 
 
 def removal(
@@ -242,15 +251,27 @@ def removal(
     Removal
         Nodes and edges to take out.
     """
-    from resilience.targets import build_removal  # noqa: PLC0415
+    from resilience.targets import Removal, build_removal  # noqa: PLC0415
 
-    return build_removal(
-        G,
+    dated_run = _DATED_RUN.get()
+    full = dated_run.full if dated_run is not None else G
+    removed = build_removal(
+        full,
         nodes=node or [],
         refs=ref or [],
         corridors=corridor or [],
         edges=[edge] if edge else [],
         polygons=polygon or [],
+    )
+    if dated_run is None:
+        return removed
+    # Name targets on the whole network, so one already lost says so instead of "unknown".
+    for line in _lost_lines(full, removed.nodes & dated_run.info.removal.nodes, dated_run):
+        typer.echo(line)
+    return Removal(
+        frozenset(n for n in removed.nodes if n in G),
+        frozenset(e for e in removed.edges if G.has_edge(e[0], e[1], e[2])),
+        removed.labels,
     )
 
 
@@ -276,8 +297,156 @@ def endpoints(G: nx.MultiDiGraph[Any], source: str, target: str) -> tuple[Any, A
     """
     from resilience.targets import endpoint  # noqa: PLC0415
 
+    dated_run = _DATED_RUN.get()
+    if dated_run is not None:
+        full = dated_run.full
+        ends = [endpoint(full, source), endpoint(full, target)]
+        lost = [n for n in ends if n not in G]
+        for line in _lost_lines(full, lost, dated_run):
+            typer.echo(line)
+        if lost:
+            raise typer.Exit(0)
     s, t = endpoint(G, source), endpoint(G, target)
     if s == t:
         msg = f"source and target are the same place ({source!r}, {target!r})"
         raise BadInputError(msg)
     return s, t
+
+
+# -- analysis date -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _DateOptions:
+    as_of: str | None
+    pre_war: bool
+    frontline: Path | None
+    grey: bool
+    to_stderr: bool = False
+
+
+@dataclass(frozen=True)
+class _DatedRun:
+    full: nx.MultiDiGraph[Any]
+    info: Any  # resilience.asof.NetworkOn
+
+
+_DATE_OPTIONS: ContextVar[_DateOptions | None] = ContextVar("date_options", default=None)
+_DATED_RUN: ContextVar[_DatedRun | None] = ContextVar("dated_run", default=None)
+
+
+def dated(func: Callable[..., R]) -> Callable[..., R]:
+    """Give a graph-reading command ``--as-of``, ``--pre-war``, ``--frontline`` and ``--grey``.
+
+    The options are appended to the command's signature (so typer lists them) and are read
+    by :func:`load_graph`, which turns the loaded network into the network on that date;
+    the command body never sees them.
+
+    Parameters
+    ----------
+    func
+        A command function that loads its graph with :func:`load_graph`.
+
+    Returns
+    -------
+    Callable
+        The command with the four options.
+    """
+    from resilience.cli._options import (  # noqa: PLC0415 - keeps _options free of _common
+        AsOfFrontlineOpt,
+        AsOfOpt,
+        GreyOpt,
+        PreWarOpt,
+    )
+
+    extra = {
+        "as_of": (AsOfOpt, None),
+        "pre_war": (PreWarOpt, False),
+        "frontline": (AsOfFrontlineOpt, None),
+        "grey": (GreyOpt, False),
+    }
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> R:
+        values = [kwargs.pop(name, default) for name, (_, default) in extra.items()]
+        # The date line goes with the output, except where stdout must stay pure JSON.
+        to_stderr = any(v is True for k, v in kwargs.items() if "json" in k)
+        as_of, pre_war, frontline, grey = values
+        options = _DateOptions(as_of, pre_war, frontline, grey, to_stderr=to_stderr)
+        token = _DATE_OPTIONS.set(options)
+        run_token = _DATED_RUN.set(None)
+        try:
+            result = func(*args, **kwargs)
+            # Said last, so an error stays one line; every answer ends with its date.
+            for line in _date_lines():
+                typer.echo(line, err=to_stderr)
+            return result
+        finally:
+            _DATED_RUN.reset(run_token)
+            _DATE_OPTIONS.reset(token)
+
+    sig = inspect.signature(func, eval_str=True)
+    params = list(sig.parameters.values()) + [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a)
+        for name, (a, d) in extra.items()
+    ]
+    wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {
+        **typing.get_type_hints(func, include_extras=True),
+        **{name: a for name, (a, _) in extra.items()},
+    }
+    return wrapper
+
+
+def _on_date(G: nx.MultiDiGraph[Any]) -> nx.MultiDiGraph[Any]:
+    """The network on the command's analysis date (said by the command's closing line)."""
+    options = _DATE_OPTIONS.get()
+    if options is None:
+        return G
+    from resilience.asof import network_on  # noqa: PLC0415
+    from resilience.frontline import load_frontline  # noqa: PLC0415
+
+    front = load_frontline(options.frontline) if options.frontline is not None else None
+    H, info = network_on(
+        G, options.as_of, frontline=front, pre_war=options.pre_war, grey=options.grey
+    )
+    _DATED_RUN.set(_DatedRun(G, info))
+    return H
+
+
+def _date_lines() -> list[str]:
+    """The analysis date and layer, and the default destinations it left out."""
+    run = _DATED_RUN.get()
+    if run is None:
+        return []
+    G, info = run.full, run.info
+    lost = info.removal
+    if info.as_of.date is None:
+        return [f"\n{info.as_of.describe()}"]
+    counts = f"{len(lost.nodes)} place(s) and {len(lost.edges)} more link direction(s) lost"
+    lines = [f"\n{info.as_of.describe()}: {counts}"]
+    destinations = [n for n in G.graph.get("destinations", []) if n in lost.nodes]
+    if destinations:
+        names = ", ".join(
+            f"{G.nodes[n].get('name', n)} ({G.nodes[n].get('lost_on') or 'lost'})"
+            for n in destinations
+        )
+        lines.append(f"default destinations already lost, left out: {names}")
+    return lines
+
+
+def _lost_lines(full: nx.MultiDiGraph[Any], nodes: Any, run: _DatedRun) -> list[str]:
+    """One line per place already lost (a station goes with its town), sorted by name."""
+    nodes = set(nodes)
+    lines = set()
+    for n in nodes:
+        data = full.nodes[n]
+        if data.get("place") in nodes:
+            continue  # the station of a town already named
+        since = data.get("lost_on")
+        when = f"lost on {since}" if since else "inside the occupied area"
+        lines.add(
+            f"{data.get('name', n)} is already {when}: "
+            f"not in the network as of {run.info.as_of.label} ({run.info.as_of.layer})"
+        )
+    return sorted(lines)

@@ -15,17 +15,22 @@ import typer
 from resilience.settings import WEIGHTS, Weight
 
 __all__ = [
+    "AsOfFrontlineOpt",
+    "AsOfOpt",
     "BboxOpt",
     "CorridorOpt",
     "DestOpt",
     "EdgeOpt",
     "GraphOpt",
+    "GreyOpt",
     "ModeOpt",
+    "NodeCrossingsOpt",
     "NodeOpt",
     "OriginOpt",
     "OutOpt",
     "PointOpt",
     "PolygonOpt",
+    "PreWarOpt",
     "RadiusOpt",
     "RefOpt",
     "SnapOpt",
@@ -87,6 +92,13 @@ SnapOpt = Annotated[
         help="Join line ends closer than this many metres (line-layer --graph; "
         "default: the loader's tolerance).",
         metavar="M",
+    ),
+]
+NodeCrossingsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--node-crossings",
+        help="Make a junction where lines cross without a shared vertex (line-layer --graph).",
     ),
 ]
 
@@ -170,4 +182,32 @@ OutOpt = Annotated[
     typer.Option(
         "--out", help="Reports folder (default: ./reports, or $RESILIENCE_REPORTS).", metavar="DIR"
     ),
+]
+
+# -- analysis date (added to every graph-reading command by _common.dated) ----------------
+
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Analyse the network as it stands on this day: YYYY-MM-DD or latest (default: "
+        "the region's reference date; other graphs need --frontline).",
+        metavar="DATE|latest",
+    ),
+]
+PreWarOpt = Annotated[
+    bool, typer.Option("--pre-war", help="Analyse the network without any occupation.")
+]
+AsOfFrontlineOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--frontline",
+        help="Dated front-line polygon layer (.geojson/.geojson.gz) giving what is occupied "
+        "on --as-of (default: the dates shipped with the embedded region).",
+        metavar="FILE",
+    ),
+]
+GreyOpt = Annotated[
+    bool,
+    typer.Option("--grey", help="Count the grey (contested) zone as lost too, where known."),
 ]
