@@ -152,6 +152,8 @@ class InterdictionNet:
         Every node element, in graph order.
     cutoff_s
         The travel-time cap of the ``time`` objective, seconds.
+    sink_capacity
+        Demand per destination (t/day) bounding what it takes, or ``None`` (unbounded).
     """
 
     graph: nx.MultiDiGraph[Any]
@@ -163,6 +165,7 @@ class InterdictionNet:
     links: list[Element]
     nodes: list[Element]
     cutoff_s: float
+    sink_capacity: IntArray | None
     _arc_order: dict[tuple[int, int], list[int]] = field(default_factory=dict, repr=False)
     _flow_base: Any = field(default=None, repr=False)
 
@@ -221,6 +224,7 @@ def build_net(
     destinations: Sequence[Any],
     *,
     cutoff_min: float | None = None,
+    demand: Mapping[Any, float] | None = None,
 ) -> InterdictionNet:
     """Convert a network once for the interdiction functions.
 
@@ -233,6 +237,10 @@ def build_net(
     cutoff_min
         Travel-time cap of the ``time`` objective in minutes (default: the sum of every
         link's travel time, longer than any simple path).
+    demand
+        ``flow`` objective: t/day each destination takes at most (to the whole tonne);
+        a destination it does not name takes nothing. ``None``: destinations take
+        whatever arrives, so the flow measures the network alone.
 
     Returns
     -------
@@ -272,6 +280,13 @@ def build_net(
         raise BadInputError(msg)
     else:
         cutoff_s = float(cutoff_min) * 60.0
+    sink: IntArray | None = None
+    if demand is not None:
+        values = [float(demand.get(d, 0.0)) for d in dict.fromkeys(destinations)]
+        if any(not math.isfinite(x) or x < 0 for x in values):
+            msg = "demand must be a number of t/day >= 0 for every destination"
+            raise BadInputError(msg)
+        sink = np.array([round(x) for x in values], dtype=np.int64)
     order: dict[tuple[int, int], list[int]] = {}
     for i in np.argsort(arrays.weight, kind="stable").tolist():
         order.setdefault((int(arrays.u[i]), int(arrays.v[i])), []).append(i)
@@ -285,6 +300,7 @@ def build_net(
         links,
         nodes,
         cutoff_s,
+        sink,
         order,
     )
 
@@ -334,7 +350,8 @@ def _flow_base(net: InterdictionNet) -> _FlowBase:
     d = np.array(net.destinations, dtype=np.int64)
     u = np.concatenate([net.arrays.u, np.full(len(o), s), d])
     v = np.concatenate([net.arrays.v, o, np.full(len(d), t)])
-    c = np.concatenate([net.capacity, np.full(len(o) + len(d), big)])
+    sink = net.sink_capacity if net.sink_capacity is not None else np.full(len(d), big)
+    c = np.concatenate([net.capacity, np.full(len(o), big), sink])
     c[:m][net.arrays.u == net.arrays.v] = 0  # self-loops never carry s-t flow
     keys = u * (n + 2) + v
     uniq = np.unique(keys)
@@ -659,7 +676,10 @@ def _milp_flow(
     arcs = (
         arcs
         + [(s, o, big, -1) for o in net.origins]
-        + [(n + d, t, big, -1) for d in net.destinations]
+        + [
+            (n + d, t, big if net.sink_capacity is None else int(net.sink_capacity[i]), -1)
+            for i, d in enumerate(net.destinations)
+        ]
     )
     finite = [i for i, a in enumerate(arcs) if a[2] > 0]
     beta_of = {a: j for j, a in enumerate(finite)}
@@ -1190,6 +1210,7 @@ def interdict(
     protected: Iterable[Any] = (),
     endpoints: bool = False,
     cutoff_min: float | None = None,
+    demand: Mapping[Any, float] | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
 ) -> InterdictionResult:
     """The set of at most ``k`` elements whose joint removal does the most damage.
@@ -1217,6 +1238,8 @@ def interdict(
         Let the attacker remove origins and destinations too.
     cutoff_min
         Travel-time cap of the ``time`` objective (see :func:`build_net`).
+    demand
+        ``flow``: t/day each destination takes at most (see :func:`build_net`).
     time_limit_s
         Time limit per solve; when hit the best set is reported with its bound and gap.
 
@@ -1247,7 +1270,7 @@ def interdict(
         msg = f"objective must be flow, time or pairs, not {objective!r}"
         raise BadInputError(msg)
     check_limits(k, budget, time_limit_s)
-    net = build_net(G, origins, destinations, cutoff_min=cutoff_min)
+    net = build_net(G, origins, destinations, cutoff_min=cutoff_min, demand=demand)
     cands = candidates(net, elements, protected, endpoints=endpoints)
     cost_vec = cost_vector(net, cands, costs)
     cost_of = dict(zip(cands, cost_vec.tolist(), strict=True))

@@ -104,6 +104,7 @@ def protect(
     budget: float | None = None,
     endpoints: bool = False,
     cutoff_min: float | None = None,
+    demand: Mapping[Any, float] | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
 ) -> ProtectResult:
     """Which ``p`` elements to harden so that the worst attack hurts least.
@@ -116,7 +117,7 @@ def protect(
         Node ids.
     p
         Most elements protected (0 answers the plain attack).
-    k, objective, elements, costs, budget, endpoints, cutoff_min, time_limit_s
+    k, objective, elements, costs, budget, endpoints, cutoff_min, demand, time_limit_s
         The attacker, as for :func:`~resilience.analysis.interdict.interdict`.
 
     Returns
@@ -147,7 +148,7 @@ def protect(
         raise BadInputError(msg)
     check_limits(k, budget, time_limit_s)
     start = time.perf_counter()
-    net = build_net(G, origins, destinations, cutoff_min=cutoff_min)
+    net = build_net(G, origins, destinations, cutoff_min=cutoff_min, demand=demand)
     cands = candidates(net, elements, (), endpoints=endpoints)
     costs_all = cost_vector(net, cands, costs)
     order = {e: i for i, e in enumerate(cands)}
@@ -279,6 +280,7 @@ def repair_order(
     r: int | None = None,
     objective: Objective = "flow",
     cutoff_min: float | None = None,
+    demand: Mapping[Any, float] | None = None,
     exact_limit: int = DEFAULT_EXACT_LIMIT,
 ) -> RepairResult:
     """The order in which to restore removed elements so that supply comes back fastest.
@@ -298,6 +300,8 @@ def repair_order(
         Supply measure: ``flow``, ``pairs`` or ``time``.
     cutoff_min
         Travel-time cap of the ``time`` objective.
+    demand
+        ``flow``: t/day each destination takes at most (``None``: unbounded).
     exact_limit
         Most supply evaluations the exact order may take before the order turns greedy.
 
@@ -326,7 +330,7 @@ def repair_order(
     >>> list(result.order["supply_paths"])
     [1.0, 1.0, 2.0]
     """
-    net = build_net(G, origins, destinations, cutoff_min=cutoff_min)
+    net = build_net(G, origins, destinations, cutoff_min=cutoff_min, demand=demand)
     elems = _removed_elements(net, removal)
     if not elems:
         msg = "nothing was removed, so there is nothing to repair"

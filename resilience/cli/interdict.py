@@ -12,6 +12,7 @@ import pandas as pd
 import typer
 
 from resilience import settings
+from resilience.capacity import demand_t_per_day
 from resilience.cli._common import friendly, load_graph, out_dir, show, written
 from resilience.cli._options import (
     BboxOpt,
@@ -98,6 +99,14 @@ CutoffOpt = Annotated[
         "(default: the sum of every link's time, so a cut-off always hurts most).",
     ),
 ]
+DemandOpt = Annotated[
+    bool,
+    typer.Option(
+        "--demand",
+        help="flow: each destination takes at most its demand (the region's [demand] table, "
+        "t/day), so only deliveries short of demand count; default: unbounded.",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only (no tables, no files).")]
 
 
@@ -167,6 +176,7 @@ def interdict(
     time_limit: TimeLimitOpt = 60.0,
     endpoints: EndpointsOpt = False,
     cutoff_min: CutoffOpt = None,
+    demand: DemandOpt = False,
     as_json: JsonOpt = False,
     origin: OriginOpt = None,
     destination: DestOpt = None,
@@ -209,6 +219,7 @@ def interdict(
         budget=budget,
         endpoints=endpoints,
         cutoff_min=cutoff_min,
+        demand=demand_t_per_day(G, destinations) if demand else None,
         time_limit_s=time_limit,
     )
     unit = result.unit
@@ -258,6 +269,7 @@ def protect(
     time_limit: TimeLimitOpt = 60.0,
     endpoints: EndpointsOpt = False,
     cutoff_min: CutoffOpt = None,
+    demand: DemandOpt = False,
     origin: OriginOpt = None,
     destination: DestOpt = None,
     graph: GraphOpt = None,
@@ -295,6 +307,7 @@ def protect(
         budget=budget,
         endpoints=endpoints,
         cutoff_min=cutoff_min,
+        demand=demand_t_per_day(G, destinations) if demand else None,
         time_limit_s=time_limit,
     )
     typer.echo(
@@ -337,6 +350,7 @@ def repair(
     ] = None,
     objective: ObjectiveOpt = "flow",
     cutoff_min: CutoffOpt = None,
+    demand: DemandOpt = False,
     out: OutOpt = None,
 ) -> None:
     """The order in which to restore a scenario's removed elements so supply returns fastest.
@@ -361,6 +375,7 @@ def repair(
         r=r,
         objective=objective,  # type: ignore[arg-type]
         cutoff_min=cutoff_min,
+        demand=demand_t_per_day(done.graph, done.destinations) if demand else None,
     )
     unit = result.unit
     typer.echo(
