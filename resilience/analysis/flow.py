@@ -725,6 +725,12 @@ class FlowResult:
             "mean_travel_time_after_min": _round(self.mean_travel_time_after_min, 1),
             "bottleneck_before": list(self.bottleneck_before),
             "bottleneck_after": list(self.bottleneck_after),
+            "saturated_links_before": int(self.links["saturated_before"].sum())
+            if len(self.links)
+            else 0,
+            "saturated_links_after": int(self.links["saturated_after"].sum())
+            if len(self.links)
+            else 0,
             "destinations": [
                 {k: _plain(v) for k, v in row.items()}
                 for row in self.destinations.to_dict(orient="records")

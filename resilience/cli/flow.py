@@ -230,6 +230,12 @@ def flow(
         f"before, {_fmt(result.mean_travel_time_after_min, ' min')} after"
     )
     typer.echo("Bottleneck after (capacity minimum cut): " + "; ".join(result.bottleneck_after))
+    saturated = result.links[result.links["saturated_after"]] if len(result.links) else None
+    if saturated is not None:
+        typer.echo(
+            f"Saturated links after (full in the fastest routing of the maximum): "
+            f"{len(saturated)} of {len(result.links)} (links.csv)"
+        )
     show("Front towns (t/day)", result.destinations)
     show(
         "Capacity minimum cut after",

@@ -339,6 +339,9 @@ def test_analyse_flow_on_the_embedded_region_is_fast_and_consistent() -> None:
     assert len(links) == G.number_of_edges() // 2
     assert (links["flow_after_t_per_day"] <= 2 * links["capacity_t_per_day"] + 1e-6).all()
     assert links["in_cut_after"].sum() == len(cut_after)
+    # every cut link is full in any maximum flow
+    assert links.loc[links["in_cut_after"], "saturated_after"].all()
+    assert out["saturated_links_after"] == int(links["saturated_after"].sum()) >= len(cut_after)
     assert set(result.summary["when"]) == {"before", "after"}
 
 
