@@ -46,10 +46,10 @@ ScenarioArg = Annotated[
 
 
 def _scenario_path(spec: Path) -> Path:
-    """A file as given, else ``scenarios/<spec>.toml`` under the project root."""
+    """A file as given, else ``<spec>.toml`` among the shipped scenarios."""
     if spec.is_file() or spec.suffix == ".toml":
         return spec
-    folder = settings.project_root() / "scenarios"
+    folder = settings.scenarios_dir()
     named = folder / f"{spec}.toml"
     if named.is_file():
         return named
