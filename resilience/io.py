@@ -202,8 +202,9 @@ def write_table(
 ) -> list[Path]:
     """Write a table as ``<folder>/<stem>.csv`` and/or ``.parquet``, atomically.
 
-    Both formats are written from the same :func:`arrow_safe` copy, so they hold the same
-    values.
+    The CSV is the frame as pandas writes it; Parquet needs one type per column, so it is
+    written from :func:`arrow_safe` of the frame. Pass ``arrow_safe(frame)`` to have both
+    files hold the same values (the reports do).
 
     Parameters
     ----------
@@ -226,10 +227,9 @@ def write_table(
     BadInputError
         If a format is unknown or a file cannot be written.
     """
-    safe = arrow_safe(frame)
     writers: dict[str, Callable[[Path], None]] = {
-        "csv": lambda tmp: safe.to_csv(tmp, index=False, lineterminator="\n"),
-        "parquet": lambda tmp: safe.to_parquet(
+        "csv": lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"),
+        "parquet": lambda tmp: arrow_safe(frame).to_parquet(
             tmp, index=False, engine="pyarrow", compression="zstd"
         ),
     }

@@ -1,7 +1,9 @@
 """The report pipeline: scenario, comparison and timeline folders, the index, stale files.
 
 Every file goes through :mod:`resilience.io`, so regenerating from the same inputs with
-the same library versions gives the same bytes (see there for each format).
+the same library versions gives the same bytes (see there for each format). Tables are
+written from :func:`resilience.io.arrow_safe` copies, so a page's CSV and Parquet files
+hold the same values.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pandas as pd
 
 from resilience import settings
 from resilience.errors import BadInputError
-from resilience.io import write_bytes, write_layers, write_table, write_text
+from resilience.io import arrow_safe, write_bytes, write_layers, write_table, write_text
 from resilience.reports.charts import compare_png, detours_png, timeline_png
 from resilience.reports.layers import scenario_layers
 from resilience.reports.maps import folium_html, map_png
@@ -159,7 +161,7 @@ def render_scenario(res: ScenarioResult, folder: Path) -> list[Path]:
         "critical": res.critical,
     }
     for name in sorted(tables):
-        written += write_table(tables[name], folder, name)
+        written += write_table(arrow_safe(tables[name]), folder, name)
     written.append(write_layers(scenario_layers(res), folder / "layers.gpkg"))
     written += _write_page(scenario_page(res, summary, map_bytes, detours_bytes), folder)
     return written
@@ -185,7 +187,8 @@ def render_compare(
         The files written.
     """
     png = compare_png(table)
-    written = [write_bytes(folder / "compare.png", png), *write_table(table, folder, "compare")]
+    written = [write_bytes(folder / "compare.png", png)]
+    written += write_table(arrow_safe(table), folder, "compare")
     return written + _write_page(compare_page(table, descriptions, png), folder)
 
 
@@ -207,7 +210,8 @@ def render_timeline(frame: pd.DataFrame, source: str, folder: Path) -> list[Path
         The files written.
     """
     png = timeline_png(frame, "Supply as the front line moves")
-    written = [write_bytes(folder / "timeline.png", png), *write_table(frame, folder, "timeline")]
+    written = [write_bytes(folder / "timeline.png", png)]
+    written += write_table(arrow_safe(frame), folder, "timeline")
     return written + _write_page(timeline_page(frame, source, png), folder)
 
 
