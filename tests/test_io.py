@@ -158,6 +158,13 @@ def test_write_frames_sorted_and_unknown_format_refused(tmp_path):
         write_table(frames["a"], tmp_path, "a", ("xlsx",))  # type: ignore[arg-type]
 
 
+def test_csv_keeps_the_frame_as_given_and_parquet_gets_one_type(tmp_path):
+    frame = pd.DataFrame({"n": pd.Series([65, 63.5], dtype=object)})
+    csv, parquet = write_table(frame, tmp_path, "t")
+    assert csv.read_bytes() == b"n\n65\n63.5\n"
+    assert pd.read_parquet(parquet)["n"].tolist() == [65.0, 63.5]
+
+
 def test_arrow_safe_gives_each_object_column_one_type():
     frame = pd.DataFrame({"ids": [1, "a"], "nums": pd.Series([1, 2.5], dtype=object)})
     safe = arrow_safe(frame)
