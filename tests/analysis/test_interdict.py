@@ -378,7 +378,7 @@ def test_cli_interdict_json(region, tmp_path) -> None:
     res = runner.invoke(app, ["interdict", "--k", "2", "--objective", "flow", "--json"])
     assert res.exit_code == 0, res.output
     assert time.perf_counter() - start < 10
-    doc = json.loads(res.output)
+    doc = json.loads(res.stdout)
     unit = doc["unit"]
     assert doc["status"] == "optimal"
     assert len(doc["elements"]) == 2
