@@ -9,8 +9,10 @@ against the networkx result on small random road-like graphs.
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
@@ -23,14 +25,15 @@ __all__ = [
     "EdgeArrays",
     "betweenness",
     "edge_arrays",
-    "min_edge_cut",
-    "min_vertex_cut",
+    "flow_cut",
+    "invalidate",
     "shortest_times",
     "to_csr",
 ]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 # csgraph drops explicit zeros in some routines; a zero-cost edge (a transfer inside one
 # station, a consolidated node) must stay an edge, so it costs this instead.
@@ -112,8 +115,35 @@ class EdgeArrays:
         return _cheapest(u, v, w, self.n)
 
 
+# One conversion per graph and weight. Entries live as long as the graph (weak keys) and
+# are used only while the graph's version matches: the version is the node and edge
+# counts plus a counter :func:`invalidate` bumps, so adding or removing a node or an edge
+# invalidates by itself, and an in-place change of weights or endpoints must call
+# :func:`invalidate`.
+_CACHE: weakref.WeakKeyDictionary[Any, dict[str, tuple[tuple[int, int, int], EdgeArrays]]] = (
+    weakref.WeakKeyDictionary()
+)
+_VERSION: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+
+def invalidate(G: nx.MultiDiGraph[Any]) -> None:
+    """Drop the cached conversion of ``G`` (call after changing edge weights in place).
+
+    Parameters
+    ----------
+    G
+        The network.
+    """
+    _VERSION[G] = _VERSION.get(G, 0) + 1
+    _CACHE.pop(G, None)
+
+
 def edge_arrays(G: nx.MultiDiGraph[Any], weight: str = "travel_time") -> EdgeArrays:
-    """Convert a (multi)graph's edges to arrays once.
+    """Convert a (multi)graph's edges to arrays once; later calls reuse the conversion.
+
+    The conversion is cached per graph and weight until the graph gains or loses a node
+    or an edge, or :func:`invalidate` is called (see ``_CACHE``). Callers must not
+    change the arrays.
 
     Parameters
     ----------
@@ -127,6 +157,20 @@ def edge_arrays(G: nx.MultiDiGraph[Any], weight: str = "travel_time") -> EdgeArr
     EdgeArrays
         The arrays.
     """
+    version = (_VERSION.get(G, 0), G.number_of_nodes(), G.number_of_edges())
+    try:
+        per_graph = _CACHE.setdefault(G, {})
+    except TypeError:  # not weak-referenceable: convert every time
+        return _convert(G, weight)
+    hit = per_graph.get(weight)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    arrays = _convert(G, weight)
+    per_graph[weight] = (version, arrays)
+    return arrays
+
+
+def _convert(G: nx.MultiDiGraph[Any], weight: str) -> EdgeArrays:
     nodes = list(G.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     m = G.number_of_edges()
@@ -138,6 +182,8 @@ def edge_arrays(G: nx.MultiDiGraph[Any], weight: str = "travel_time") -> EdgeArr
     for i, (a, b, k, x) in enumerate(G.edges(keys=True, data=weight)):
         u[i], v[i], w[i] = index[a], index[b], max(float(x), _ZERO)
         keys.append(k)
+    for arr in (u, v, w):
+        arr.flags.writeable = False  # shared through the cache
     return EdgeArrays(nodes, index, u, v, keys, w)
 
 
@@ -201,7 +247,8 @@ def _capacity(arrays: EdgeArrays) -> sparse.csr_array:
     return cap
 
 
-def _residual_reach(cap: sparse.csr_array, source: int, sink: int) -> tuple[int, IntArray]:
+def _residual(cap: sparse.csr_array, source: int, sink: int) -> sparse.csr_array:
+    """The arcs with residual capacity after a Dinic maximum flow, as a 0/1 matrix."""
     loops = cap.diagonal() != 0
     if loops.any():
         # maximum_flow refuses self-loops; they never carry s-t flow anyway.
@@ -213,79 +260,93 @@ def _residual_reach(cap: sparse.csr_array, source: int, sink: int) -> tuple[int,
     residual = sparse.csr_array(cap - result.flow)
     residual.data = (residual.data > 0).astype(np.int8)
     residual.eliminate_zeros()
-    reach = csgraph.breadth_first_order(residual, source, directed=True, return_predecessors=False)
-    return int(result.flow_value), np.asarray(reach, dtype=np.int64)
+    return residual
 
 
-def min_edge_cut(G: nx.MultiDiGraph[Any], source: Any, target: Any) -> list[tuple[Any, Any, Any]]:
-    """The fewest directed edges whose loss separates ``target`` from ``source``.
+def _source_side(residual: sparse.csr_array, source: int, sink: int, near: str) -> BoolArray:
+    """Source side of the minimum cut nearest ``near``: the two extreme cuts are unique.
 
-    Parallel edges count separately. The cut returned is the one closest to the source
-    (the edges leaving the residual-reachable set of a Dinic maximum flow).
+    Nearest the source: the nodes the source reaches in the residual graph. Nearest the
+    target: every node but those that reach the sink in the residual graph (networkx's
+    ``minimum_cut`` partition).
+    """
+    n = residual.shape[0]
+    side = np.zeros(n, dtype=bool)
+    if near == "source":
+        reach = csgraph.breadth_first_order(residual, source, directed=True)[0]
+        side[reach] = True
+    else:
+        back = csgraph.breadth_first_order(sparse.csr_array(residual.T), sink, directed=True)[0]
+        side[:] = True
+        side[back] = False
+    return side
+
+
+def flow_cut(
+    G: nx.MultiDiGraph[Any],
+    sources: Iterable[Any],
+    targets: Iterable[Any],
+    *,
+    kind: Literal["edge", "vertex"] = "edge",
+    near: Literal["source", "target"] = "target",
+) -> list[tuple[Any, Any, Any]] | list[Any]:
+    """A minimum cut between node groups on the compiled engine (Dinic, scipy csgraph).
+
+    The engine behind :func:`resilience.analysis.cuts.min_cut` (call that one). A super
+    source feeds the sources and a super sink drains the targets with capacities no cut
+    can afford. Edge cut: every parallel edge is a unit of capacity. Vertex cut: Even's
+    split ``v_in → v_out`` of capacity 1 (unaffordable for the sources and targets).
 
     Parameters
     ----------
     G
         The network.
-    source, target
-        Node ids (different, both in ``G``).
+    sources, targets
+        Node ids (disjoint, all in ``G``); the caller checks them.
+    kind
+        ``"edge"`` or ``"vertex"``.
+    near
+        The extreme minimum cut nearest the sources or the targets.
 
     Returns
     -------
-    list of tuple
-        ``(u, v, key)`` of each cut edge, sorted by indices; empty when already cut.
+    list
+        Edge cut: ``(u, v, key)`` of each cut edge in edge order. Vertex cut: the node
+        ids in node order. Empty when no target is reachable.
     """
-    arrays = edge_arrays(G)
-    s, t = arrays.index[source], arrays.index[target]
-    _, reach = _residual_reach(_capacity(arrays), s, t)
-    side = np.zeros(arrays.n, dtype=bool)
-    side[reach] = True
-    if side[t]:
-        msg = "maximum flow left the target reachable"
-        raise AssertionError(msg)
-    crossing = np.flatnonzero(side[arrays.u] & ~side[arrays.v])
-    return [(arrays.nodes[arrays.u[i]], arrays.nodes[arrays.v[i]], arrays.key[i]) for i in crossing]
-
-
-def min_vertex_cut(G: nx.MultiDiGraph[Any], source: Any, target: Any) -> list[Any] | None:
-    """The fewest nodes (other than the ends) whose loss separates ``target`` from ``source``.
-
-    Solved as a maximum flow on the split graph: node ``v`` becomes ``v_in → v_out`` with
-    capacity 1, every edge ``u → v`` becomes ``u_out → v_in`` with a capacity no cut can
-    afford.
-
-    Parameters
-    ----------
-    G
-        The network.
-    source, target
-        Node ids (different, both in ``G``).
-
-    Returns
-    -------
-    list or None
-        The cut nodes (empty when already cut); ``None`` when an edge links the two
-        directly, so that no set of other nodes separates them.
-    """
-    if G.has_edge(source, target):
-        return None
     arrays = edge_arrays(G)
     n = arrays.n
-    s, t = arrays.index[source], arrays.index[target]
-    big = n + 1
-    internal = np.ones(n, dtype=np.int32)
-    internal[[s, t]] = big
+    src = np.array([arrays.index[x] for x in sources], dtype=np.int64)
+    dst = np.array([arrays.index[x] for x in targets], dtype=np.int64)
     keep = arrays.u != arrays.v
-    rows = np.concatenate([2 * np.arange(n), 2 * arrays.u[keep] + 1])
-    cols = np.concatenate([2 * np.arange(n) + 1, 2 * arrays.v[keep]])
-    vals = np.concatenate([internal, np.full(int(keep.sum()), big, dtype=np.int32)])
-    cap = sparse.csr_array((vals, (rows, cols)), shape=(2 * n, 2 * n))
+    if kind == "edge":
+        big = len(arrays.u) + 1
+        rows, cols = arrays.u[keep], arrays.v[keep]
+        vals = np.ones(len(rows), dtype=np.int64)
+        size, s_out, t_in = n, src, dst
+    else:
+        big = n + 1
+        internal = np.ones(n, dtype=np.int64)
+        internal[src] = big
+        internal[dst] = big
+        rows = np.concatenate([2 * np.arange(n), 2 * arrays.u[keep] + 1])
+        cols = np.concatenate([2 * np.arange(n) + 1, 2 * arrays.v[keep]])
+        vals = np.concatenate([internal, np.full(int(keep.sum()), big, dtype=np.int64)])
+        size, s_out, t_in = 2 * n, 2 * src + 1, 2 * dst
+    s, t = size, size + 1
+    rows = np.concatenate([rows, np.full(len(s_out), s), t_in])
+    cols = np.concatenate([cols, s_out, np.full(len(t_in), t)])
+    vals = np.concatenate([vals, np.full(len(s_out) + len(t_in), big, dtype=np.int64)])
+    cap = sparse.csr_array((vals, (rows, cols)), shape=(size + 2, size + 2))
     cap.sum_duplicates()
     cap.data = np.minimum(cap.data, big).astype(np.int32)
-    _, reach = _residual_reach(cap, 2 * s + 1, 2 * t)
-    side = np.zeros(2 * n, dtype=bool)
-    side[reach] = True
-    cut = np.flatnonzero(side[0::2] & ~side[1::2])
+    side = _source_side(_residual(cap, s, t), s, t, near)
+    if kind == "edge":
+        crossing = np.flatnonzero(side[arrays.u] & ~side[arrays.v] & keep)
+        return [
+            (arrays.nodes[arrays.u[i]], arrays.nodes[arrays.v[i]], arrays.key[i]) for i in crossing
+        ]
+    cut = np.flatnonzero(side[0 : 2 * n : 2] & ~side[1 : 2 * n : 2])
     return [arrays.nodes[i] for i in cut]
 
 
@@ -295,6 +356,8 @@ def betweenness(
     weight: str = "travel_time",
     samples: int | None = None,
     seed: int = 0,
+    epsilon: float | None = None,
+    delta: float = 0.1,
 ) -> tuple[dict[Any, float], dict[tuple[Any, Any], float]]:
     """Weighted betweenness of nodes and (collapsed) edges with networkit, normalised.
 
@@ -315,6 +378,9 @@ def betweenness(
         Number of sampled sources (exact when ``None``).
     seed
         Seed for the sample.
+    epsilon, delta
+        Additive error bound and failure probability of the approximation (exact or
+        ``samples`` when ``epsilon`` is ``None``).
 
     Returns
     -------
@@ -334,12 +400,27 @@ def betweenness(
     g.indexEdges()
     node_scale = 1.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0  # noqa: PLR2004
     edge_scale = 1.0 / (n * (n - 1)) if n > 1 else 1.0
-    if samples is None or samples >= n:
+    if epsilon is not None:
+        from resilience._brandes import sample_size, sampled_betweenness  # noqa: PLC0415
+
+        k = sample_size(n, epsilon, delta)
+        matrix.sort_indices()
+        node_sum, edge_sum = sampled_betweenness(matrix, k, seed)
+        scale = n / min(k, n) if n else 1.0
+        scores = node_sum * scale * node_scale
+        rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
+        edge_vals: dict[tuple[Any, Any], float] = {
+            (arrays.nodes[a], arrays.nodes[b]): float(x * scale * edge_scale)
+            for a, b, x in zip(
+                rows.tolist(), matrix.indices.tolist(), edge_sum.tolist(), strict=True
+            )
+        }
+    elif samples is None or samples >= n:
         algo = nk.centrality.Betweenness(g, normalized=False, computeEdgeCentrality=True)
         algo.run()
         scores = np.asarray(algo.scores()) * node_scale
         escores = np.asarray(algo.edgeScores())
-        edge_vals: dict[tuple[Any, Any], float] = {}
+        edge_vals = {}
         for a, b in g.iterEdges():
             edge_vals[arrays.nodes[a], arrays.nodes[b]] = float(
                 escores[g.edgeId(a, b)] * edge_scale

@@ -297,31 +297,13 @@ def od_min_cut(
         The cut size and the cut edges ``(u, v, key)`` (every parallel edge), sorted.
         ``(0, [])`` when no destination is reachable or a side is empty.
     """
-    from resilience.network import to_digraph  # noqa: PLC0415 - keeps the import graph flat
+    from resilience.analysis.cuts import min_cut  # noqa: PLC0415 - keeps the import graph flat
 
     src = [o for o in dict.fromkeys(origins) if o in G]
     dst = [d for d in dict.fromkeys(destinations) if d in G and d not in set(src)]
     if not src or not dst:
         return 0, []
-    D = to_digraph(G)
-    s, t = ("__super_source__",), ("__super_sink__",)
-    # No capacity attribute means unlimited capacity in networkx flows.
-    D.add_edges_from((s, o) for o in src)
-    D.add_edges_from((d, t) for d in dst)
-    if not nx.has_path(D, s, t):
-        return 0, []
-    _, (reach, _) = nx.minimum_cut(D, s, t, capacity="capacity")
-    edges = sorted(
-        (
-            (u, v, k)
-            for u in reach
-            if u != s
-            for v in G.successors(u)
-            if v not in reach
-            for k in G[u][v]
-        ),
-        key=lambda e: (str(e[0]), str(e[1]), e[2]),
-    )
+    edges = min_cut(G, src, dst, kind="edge") or []
     return len(edges), [(u, v, int(k)) for u, v, k in edges]
 
 

@@ -7,6 +7,9 @@ import numpy as np
 import pytest
 
 from resilience import backend
+from resilience._brandes import sample_size
+from resilience.analysis.cuts import min_cut
+from resilience.errors import BadInputError
 from resilience.network import to_digraph
 from resilience.synthetic import road_like
 
@@ -39,24 +42,29 @@ def test_dijkstra_matches_networkx(seed):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_min_edge_cut_matches_networkx(seed):
+@pytest.mark.parametrize("near", ["source", "target"])
+def test_min_edge_cut_engines_agree(seed, near):
     G = _graph(seed)
     D = to_digraph(G)
     for s, t in [(8, 40), (15, 33), (3, 45)]:
         if s not in G or t not in G:
             continue
-        cut = backend.min_edge_cut(G, s, t)
-        assert len(cut) == nx.maximum_flow_value(D, s, t, capacity="capacity")
+        cut = min_cut(G, s, t, near=near)
+        assert cut == min_cut(G, s, t, engine="networkx", near=near)
+        flow = nx.maximum_flow_value(D, s, t, capacity="capacity") if nx.has_path(G, s, t) else 0
+        assert len(cut) == flow
         H = G.copy()
         H.remove_edges_from(cut)
         assert not nx.has_path(H, s, t)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_min_vertex_cut_matches_networkx(seed):
+@pytest.mark.parametrize("near", ["source", "target"])
+def test_min_vertex_cut_engines_agree(seed, near):
     G = _graph(seed)
     for s, t in [(8, 40), (15, 33), (3, 45)]:
-        cut = backend.min_vertex_cut(G, s, t)
+        cut = min_cut(G, s, t, kind="vertex", near=near)
+        assert cut == min_cut(G, s, t, kind="vertex", engine="networkx", near=near)
         if G.has_edge(s, t):
             assert cut is None
             continue
@@ -70,10 +78,55 @@ def test_min_vertex_cut_matches_networkx(seed):
         assert not nx.has_path(H, s, t)
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("kind", ["edge", "vertex"])
+def test_group_cut_engines_agree(seed, kind):
+    G = _graph(seed)
+    nodes = list(G)
+    src, dst = nodes[:3], nodes[-4:]
+    cut = min_cut(G, src, dst, kind=kind)
+    assert cut == min_cut(G, src, dst, kind=kind, engine="networkx")
+    if cut:
+        H = G.copy()
+        if kind == "edge":
+            H.remove_edges_from(cut)
+        else:
+            H.remove_nodes_from(cut)
+        assert not any(nx.has_path(H, s, t) for s in src for t in dst)
+
+
 def test_vertex_cut_none_when_adjacent():
     G = _graph(0)
     u, v = next(iter(G.edges()))
-    assert backend.min_vertex_cut(G, u, v) is None
+    assert min_cut(G, u, v, kind="vertex") is None
+
+
+def test_min_cut_refuses_bad_input():
+    G = _graph(0)
+    n = next(iter(G))
+    for kwargs in ({"kind": "arc"}, {"engine": "igraph"}, {"near": "middle"}):
+        with pytest.raises(BadInputError):
+            min_cut(G, n, list(G)[-1], **kwargs)
+    with pytest.raises(BadInputError):
+        min_cut(G, [n], [n])
+    with pytest.raises(BadInputError):
+        min_cut(G, n, "nowhere")
+
+
+def test_conversion_cached_until_graph_changes():
+    G = _graph(1)
+    first = backend.edge_arrays(G)
+    assert backend.edge_arrays(G) is first
+    assert backend.edge_arrays(G, "length") is not first
+    u, v, k = next(iter(G.edges(keys=True)))
+    G.remove_edge(u, v, k)
+    second = backend.edge_arrays(G)
+    assert second is not first
+    assert len(second.u) == len(first.u) - 1
+    G.edges[next(iter(G.edges(keys=True)))]["travel_time"] = 1e6
+    assert backend.edge_arrays(G) is second  # in-place weight change: not seen...
+    backend.invalidate(G)
+    assert backend.edge_arrays(G).weight.max() == 1e6  # ...until invalidated
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -98,6 +151,23 @@ def test_sampled_betweenness_is_seeded_and_close():
     keys = list(exact)
     corr = np.corrcoef([a[k] for k in keys], [exact[k] for k in keys])[0, 1]
     assert corr > 0.8
+
+
+def test_epsilon_betweenness_exact_when_all_sources_and_within_bound():
+    G = road_like(100, seed=4, integer_times=True)
+    D = to_digraph(G)
+    ref_n = nx.betweenness_centrality(D, weight="travel_time", normalized=True)
+    ref_e = nx.edge_betweenness_centrality(D, weight="travel_time", normalized=True)
+    # The bound asks for more sources than there are nodes: every source, exact values.
+    nodes, edges = backend.betweenness(G, epsilon=0.01)
+    assert all(nodes[k] == pytest.approx(v, abs=1e-12) for k, v in ref_n.items())
+    assert all(edges[k] == pytest.approx(v, abs=1e-12) for k, v in ref_e.items())
+    assert sample_size(len(G), 0.01, 0.1) == len(G)
+    k = sample_size(len(G), 0.3, 0.1)
+    assert k < len(G)
+    nodes, _ = backend.betweenness(G, epsilon=0.3, seed=3)
+    assert nodes == backend.betweenness(G, epsilon=0.3, seed=3)[0]
+    assert max(abs(nodes[n] - ref_n[n]) for n in ref_n) <= 0.3
 
 
 def test_parallel_edges_keep_cheapest():

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from resilience import backend
 from resilience.analysis.centrality import edge_betweenness, node_betweenness
-from resilience.analysis.cuts import min_edge_cut, min_vertex_cut
+from resilience.analysis.cuts import min_cut, min_edge_cut, min_vertex_cut
 from resilience.analysis.impact import cut, global_efficiency
 from resilience.analysis.paths import disjoint_paths
 from resilience.errors import BadScenarioError, ResilienceError
@@ -172,8 +172,9 @@ def test_min_edge_cut_size_equals_edge_disjoint_paths(case):
     assert len(table) == len(paths)
     cut_edges = list(zip(table["u"], table["v"], table["key"], strict=True))
     assert _disconnects(G, s, t, edges=cut_edges)
-    assert len(backend.min_edge_cut(G, s, t)) == len(paths)
-    assert _disconnects(G, s, t, edges=backend.min_edge_cut(G, s, t))
+    assert len(min_cut(G, s, t)) == len(paths)
+    assert min_cut(G, s, t) == min_cut(G, s, t, engine="networkx")
+    assert _disconnects(G, s, t, edges=min_cut(G, s, t))
     # The paths really are edge-disjoint (parallel edges are separate routes).
     used: dict[tuple[int, int], int] = {}
     for _, nodes in paths:
@@ -189,7 +190,8 @@ def test_min_vertex_cut_size_equals_node_disjoint_paths(case):
     G, s, t = case
     _note(G)
     table = min_vertex_cut(G, s, t)
-    fast = backend.min_vertex_cut(G, s, t)
+    fast = min_cut(G, s, t, kind="vertex")
+    assert fast == min_cut(G, s, t, kind="vertex", engine="networkx")
     if G.has_edge(s, t):
         assert table is None and fast is None
         return

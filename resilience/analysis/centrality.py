@@ -1,13 +1,60 @@
-"""Betweenness centrality of places and links, weighted by travel time."""
+"""Betweenness centrality of places and links, weighted by travel time.
+
+Exact values and the ``epsilon`` estimate run on the compiled engine
+(:func:`resilience.backend.betweenness`, over the graph's cached conversion); ``samples``
+keeps networkx's seeded estimator, so sampled tables stay as they were;
+``engine="networkx"`` is the reference for the exact values.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import networkx as nx
 import pandas as pd
 
+from resilience import backend
+from resilience.errors import BadInputError
 from resilience.network import edge_label, node_label, to_digraph
+
+Engine = Literal["fast", "networkx"]
+
+
+def _values(
+    G: nx.MultiDiGraph[Any],
+    *,
+    weight: str,
+    samples: int | None,
+    seed: int | None,
+    epsilon: float | None,
+    delta: float,
+    engine: Engine,
+    edges: bool,
+) -> dict[Any, float]:
+    if engine not in ("fast", "networkx"):
+        msg = f"engine must be fast or networkx, not {engine!r}"
+        raise BadInputError(msg)
+    if epsilon is not None and not 0 < epsilon < 1:
+        msg = f"epsilon must be between 0 and 1, not {epsilon}"
+        raise BadInputError(msg)
+    if not 0 < delta < 1:
+        msg = f"delta must be between 0 and 1, not {delta}"
+        raise BadInputError(msg)
+    n = G.number_of_nodes()
+    exact = samples is None or samples >= n
+    if epsilon is not None or (exact and engine == "fast"):
+        nodes, links = backend.betweenness(
+            G, weight=weight, seed=seed or 0, epsilon=epsilon, delta=delta
+        )
+        return dict(links) if edges else nodes
+    D = to_digraph(G, weight)
+    k = None if exact else samples
+    if edges:
+        return dict(
+            nx.edge_betweenness_centrality(D, k=k, weight=weight, normalized=True, seed=seed)
+        )
+    return dict(nx.betweenness_centrality(D, k=k, weight=weight, normalized=True, seed=seed))
+
 
 __all__ = ["edge_betweenness", "node_betweenness"]
 
@@ -18,6 +65,9 @@ def node_betweenness(
     weight: str = "travel_time",
     samples: int | None = None,
     seed: int | None = 0,
+    epsilon: float | None = None,
+    delta: float = 0.1,
+    engine: Engine = "fast",
 ) -> pd.DataFrame:
     """Share of shortest paths through each node (Brandes; sampled when ``samples``).
 
@@ -32,6 +82,12 @@ def node_betweenness(
         unbiased; its standard error shrinks as ``1/sqrt(samples)``.
     seed
         Seed for the sample.
+    epsilon, delta
+        Estimate on the compiled engine from enough uniformly sampled sources that
+        every value is within ``epsilon`` of the exact one with probability at least
+        ``1 - delta`` (Hoeffding; see :mod:`resilience._brandes`). Overrides ``samples``.
+    engine
+        ``"fast"`` (compiled; exact values equal networkx's) or ``"networkx"``.
 
     Returns
     -------
@@ -39,9 +95,16 @@ def node_betweenness(
         ``node``, ``name``, ``kind``, ``betweenness`` (normalised), sorted descending,
         ties by name.
     """
-    D = to_digraph(G, weight)
-    k = None if samples is None or samples >= D.number_of_nodes() else samples
-    bc = nx.betweenness_centrality(D, k=k, weight=weight, normalized=True, seed=seed)
+    bc = _values(
+        G,
+        weight=weight,
+        samples=samples,
+        seed=seed,
+        epsilon=epsilon,
+        delta=delta,
+        engine=engine,
+        edges=False,
+    )
     rows = [
         {"node": n, "name": node_label(G, n), "kind": G.nodes[n].get("kind", ""), "betweenness": v}
         for n, v in bc.items()
@@ -56,6 +119,9 @@ def edge_betweenness(
     weight: str = "travel_time",
     samples: int | None = None,
     seed: int | None = 0,
+    epsilon: float | None = None,
+    delta: float = 0.1,
+    engine: Engine = "fast",
 ) -> pd.DataFrame:
     """Share of shortest paths along each link (the cheapest of parallel edges).
 
@@ -69,15 +135,29 @@ def edge_betweenness(
         Number of source nodes to sample (exact when ``None``).
     seed
         Seed for the sample.
+    epsilon, delta
+        Estimate on the compiled engine from enough uniformly sampled sources that
+        every value is within ``epsilon`` of the exact one with probability at least
+        ``1 - delta`` (Hoeffding; see :mod:`resilience._brandes`). Overrides ``samples``.
+    engine
+        ``"fast"`` (compiled; exact values equal networkx's) or ``"networkx"``.
 
     Returns
     -------
     pandas.DataFrame
         ``u``, ``v``, ``key``, ``label``, ``mode``, ``betweenness`` (normalised), sorted.
     """
+    bc = _values(
+        G,
+        weight=weight,
+        samples=samples,
+        seed=seed,
+        epsilon=epsilon,
+        delta=delta,
+        engine=engine,
+        edges=True,
+    )
     D = to_digraph(G, weight)
-    k = None if samples is None or samples >= D.number_of_nodes() else samples
-    bc = nx.edge_betweenness_centrality(D, k=k, weight=weight, normalized=True, seed=seed)
     rows: list[dict[str, Any]] = []
     for (u, v), val in bc.items():
         key = D[u][v]["key"]
