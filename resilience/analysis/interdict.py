@@ -50,6 +50,7 @@ elements. Places exclude the origins and destinations unless ``endpoints=True``.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -743,6 +744,53 @@ def _milp_pairs(
     z0 = n_o * n_pi
     g0 = z0 + n_o * n_d
     n_vars = g0 + len(cands)
+    rows, cols, vals = _closure_rows(arcs, n_o, n_pi, g0)
+    r = n_closure = len(arcs) * n_o
+    for j, i in itertools.product(range(n_o), range(n_d)):
+        rows += [r, r]
+        cols += [z0 + j * n_d + i, j * n_pi + n + net.destinations[i]]
+        vals += [1.0, 1.0]
+        r += 1
+    hard = _uncuttable(net, cands, costs, k, budget)
+    n_plain = r
+    # Path cuts: a pair is cut off only if every path loses an element, so z_od is at most
+    # the removals on any one path. Valid, and they tighten the weak relaxation.
+    for j, i, path in _disjoint_paths(net, arcs, hard, k):
+        rows += [r] * (len(path) + 1)
+        cols += [z0 + j * n_d + i, *(g0 + var for var in path)]
+        vals += [1.0] + [-1.0] * len(path)
+        r += 1
+    a_mat = sparse.csr_array((vals, (rows, cols)), shape=(r, n_vars))
+    lb, ub = np.zeros(n_vars), np.ones(n_vars)
+    # A pair that no affordable set can cut off is fixed as connected: this removes most
+    # of the weak linear relaxation and leaves the solver the pairs that matter.
+    ub[z0:g0] = np.where(hard.ravel(), 0.0, 1.0)
+    lo = np.full(r, -np.inf)
+    hi = np.concatenate([np.zeros(n_closure), np.ones(n_plain - n_closure), np.zeros(r - n_plain)])
+    cons = [LinearConstraint(a_mat, lo, hi)]
+    cons += _budget_rows(n_vars, g0, costs, k, budget)
+    k_eff = len(cands) if k is None else min(k, len(cands))
+    eps = 0.5 / (k_eff + 1)
+    c = np.zeros(n_vars)
+    c[z0:g0] = -1.0
+    c[g0:] = eps
+    lb[np.arange(n_o) * n_pi + np.array(net.origins, dtype=np.int64)] = 1.0
+    integrality = np.zeros(n_vars, dtype=np.int64)
+    integrality[g0:] = 1
+    res = _run_milp(c, integrality, Bounds(lb, ub), cons, time_limit_s)
+    status = "optimal" if res.status == 0 else "time_limit"
+    if res.x is None:
+        return (), status, float(n_o * n_d)
+    chosen = tuple(e for i, e in enumerate(cands) if res.x[g0 + i] > 0.5)  # noqa: PLR2004
+    dual = float(getattr(res, "mip_dual_bound", np.nan))
+    upper = math.floor(-dual + eps * k_eff + 1e-6) if math.isfinite(dual) else n_o * n_d
+    return chosen, status, float(min(upper, n_o * n_d))
+
+
+def _closure_rows(
+    arcs: list[tuple[int, int, int, int]], n_o: int, n_pi: int, g0: int
+) -> tuple[list[int], list[int], list[float]]:
+    """``π_tail − π_head − γ_e ≤ 0`` for every arc, once per origin (COO triplets)."""
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
@@ -758,39 +806,55 @@ def _milp_pairs(
                 cols.append(g0 + var)
                 vals.append(-1.0)
             r += 1
-    n_closure = r
-    for j in range(n_o):
-        for i, d in enumerate(net.destinations):
-            rows += [r, r]
-            cols += [z0 + j * n_d + i, j * n_pi + n + d]
-            vals += [1.0, 1.0]
-            r += 1
-    a_mat = sparse.csr_array((vals, (rows, cols)), shape=(r, n_vars))
-    lb, ub = np.zeros(n_vars), np.ones(n_vars)
-    # A pair that no affordable set can cut off is fixed as connected: this removes most
-    # of the weak linear relaxation and leaves the solver the pairs that matter.
-    ub[z0:g0] = np.where(_uncuttable(net, cands, costs, k, budget).ravel(), 0.0, 1.0)
-    lo = np.full(r, -np.inf)
-    hi = np.concatenate([np.zeros(n_closure), np.ones(r - n_closure)])
-    cons = [LinearConstraint(a_mat, lo, hi)]
-    cons += _budget_rows(n_vars, g0, costs, k, budget)
-    k_eff = len(cands) if k is None else min(k, len(cands))
-    eps = 0.5 / (k_eff + 1)
-    c = np.zeros(n_vars)
-    c[z0:g0] = -1.0
-    c[g0:] = eps
+    return rows, cols, vals
+
+
+def _disjoint_paths(
+    net: InterdictionNet,
+    arcs: list[tuple[int, int, int, int]],
+    hard: npt.NDArray[np.bool_],
+    k: int | None,
+) -> list[tuple[int, int, list[int]]]:
+    """Up to ``k + 1`` element-disjoint paths per pair that can be cut: ``(o, d, vars)``.
+
+    Each path is a breadth-first path in the split graph avoiding the removable elements
+    of the paths found before; ``vars`` are the removable elements on it.
+    """
+    n = net.arrays.n
+    limit = (k if k is not None else 2) + 1
+    tails = np.array([a[0] for a in arcs], dtype=np.int64)
+    heads = np.array([a[1] for a in arcs], dtype=np.int64)
+    var = np.array([a[3] for a in arcs], dtype=np.int64)
+    out: list[tuple[int, int, list[int]]] = []
     for j, o in enumerate(net.origins):
-        lb[j * n_pi + o] = 1.0
-    integrality = np.zeros(n_vars, dtype=np.int64)
-    integrality[g0:] = 1
-    res = _run_milp(c, integrality, Bounds(lb, ub), cons, time_limit_s)
-    status = "optimal" if res.status == 0 else "time_limit"
-    if res.x is None:
-        return (), status, float(n_o * n_d)
-    chosen = tuple(e for i, e in enumerate(cands) if res.x[g0 + i] > 0.5)  # noqa: PLR2004
-    dual = float(getattr(res, "mip_dual_bound", np.nan))
-    upper = math.floor(-dual + eps * k_eff + 1e-6) if math.isfinite(dual) else n_o * n_d
-    return chosen, status, float(min(upper, n_o * n_d))
+        for i, d in enumerate(net.destinations):
+            if hard[j, i]:
+                continue
+            used = np.zeros(int(var.max(initial=-1)) + 1, dtype=bool)
+            for _ in range(limit):
+                live = (var < 0) | ~used[np.maximum(var, 0)]
+                graph = sparse.csr_array(
+                    (np.ones(int(live.sum())), (tails[live], heads[live])), shape=(2 * n, 2 * n)
+                )
+                _, pred = csgraph.breadth_first_order(graph, o, directed=True)
+                if pred[n + d] < 0:
+                    break
+                path: list[int] = []
+                x = n + d
+                while x != o:
+                    p = int(pred[x])
+                    on = np.flatnonzero(live & (tails == p) & (heads == x))
+                    # An arc nobody can remove keeps the pair alive: prefer it.
+                    free = on[var[on] < 0]
+                    a = int(free[0]) if len(free) else int(on[0])
+                    if var[a] >= 0:
+                        path.append(int(var[a]))
+                    x = p
+                if not path:
+                    break
+                used[path] = True
+                out.append((j, i, sorted(set(path))))
+    return out
 
 
 def _uncuttable(
