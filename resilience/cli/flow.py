@@ -77,7 +77,8 @@ SupplyOpt = Annotated[
     typer.Option(
         "--supply",
         metavar="NAME=T",
-        help="Bound one origin's supply in t/day (repeatable; default: unbounded).",
+        help="Bound one origin's supply in t/day for λ and deliveries (repeatable; default: "
+        "unbounded). The maximum flow is always the network's own capacity.",
     ),
 ]
 NearOpt = Annotated[
