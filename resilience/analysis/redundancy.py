@@ -15,6 +15,7 @@ cuts its ends apart ends when the smaller side is exhausted, so dead ends cost l
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import warnings
@@ -306,20 +307,21 @@ def _links(G: nx.MultiDiGraph[Any], weight: str) -> _Links:
         msg = f"edge {a!r}->{b!r} has no usable {weight!r}"
         raise BadInputError(msg)
     # A link is both directions of one (u, v, key): a closed road is closed both ways.
-    first: dict[tuple[int, int, Any], int] = {}
-    reverse: dict[int, int] = {}
-    for i, (a, b, (_, _, k, _)) in enumerate(zip(u.tolist(), v.tolist(), edges, strict=True)):
-        if a == b:
-            continue
-        group = (min(a, b), max(a, b), k)
-        if group in first and first[group] not in reverse and u[first[group]] != a:
-            reverse[first[group]] = i
-        else:
-            first.setdefault(group, i)
-    heads = list(first.values())
-    jobs = np.array([[u[e], v[e], e, reverse.get(e, -1)] for e in heads], dtype=np.int64).reshape(
-        -1, 4
-    )
+    codes = pd.factorize(pd.Series([k for _, _, k, _ in edges], dtype=object))[0]
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    ids = np.flatnonzero(u != v)
+    order = ids[np.lexsort((ids, codes[ids], hi[ids], lo[ids]))]
+    new = np.ones(len(order), dtype=bool)
+    same = (lo[order][1:] == lo[order][:-1]) & (hi[order][1:] == hi[order][:-1])
+    new[1:] = ~(same & (codes[order][1:] == codes[order][:-1]))
+    heads = order[new]
+    # The second edge of a group (if any) is the other direction of the same key.
+    second = np.full(len(order), -1, dtype=np.int64)
+    second[:-1] = np.where(new[1:], -1, order[1:])
+    reverse = second[new]
+    keep = np.argsort(heads, kind="stable")  # rows in G.edges order
+    heads, reverse = heads[keep], reverse[keep]
+    jobs = np.stack([u[heads], v[heads], heads, reverse], axis=1).astype(np.int64)
     return _Links(nodes, edges, u, v, np.maximum(w, _ZERO), length, time_s, jobs)
 
 
@@ -345,42 +347,55 @@ def _run_in_worker(jobs: IntArray) -> tuple[FloatArray, IntArray, IntArray]:
     return _WORKER.run(jobs)
 
 
-def _execute(engine: _Engine, jobs: IntArray, n_jobs: int) -> tuple[FloatArray, list[IntArray]]:
-    """Best weight and path edge ids per job, on ``n_jobs`` processes."""
+def _execute(engine: _Engine, jobs: IntArray, n_jobs: int) -> tuple[FloatArray, IntArray, IntArray]:
+    """Best weight per job and the path edge ids (flat, with offsets), on ``n_jobs`` processes."""
     if n_jobs <= 1 or len(jobs) < 2 * n_jobs:
-        parts = [jobs]
-        results = [engine.run(jobs)]
-    else:
-        # Interleave so each worker gets a mix of cheap and expensive (cut-off) links.
-        chunks = n_jobs * 4
-        perm = np.concatenate([np.arange(i, len(jobs), chunks) for i in range(chunks)])
-        parts = [jobs[p] for p in np.array_split(perm, chunks)]
-        results = []
-        try:
-            # spawn, not fork: the caller may hold threads that fork would copy stuck.
-            with ProcessPoolExecutor(
-                max_workers=n_jobs,
-                mp_context=get_context("spawn"),
-                initializer=_init_worker,
-                initargs=(engine,),
-            ) as pool:
-                results.extend(pool.map(_run_in_worker, parts))
-        except BrokenProcessPool:
-            left = parts[len(results) :]
-            warnings.warn(
-                f"a redundancy worker died; computing the {len(left)} unfinished chunk(s) "
-                "in this process",
-                UserWarning,
-                stacklevel=3,
-            )
-            results.extend(engine.run(chunk) for chunk in left)
-        back = np.empty(len(jobs), dtype=np.int64)
-        back[perm] = np.arange(len(jobs))
-        best_all = np.concatenate([r[0] for r in results])
-        paths_all = [r[1][r[2][i] : r[2][i + 1]] for r in results for i in range(len(r[2]) - 1)]
-        return best_all[back], [paths_all[i] for i in back.tolist()]
-    best, flat, offsets = results[0]
-    return best, [flat[offsets[i] : offsets[i + 1]] for i in range(len(best))]
+        return engine.run(jobs)
+    # Interleave so each worker gets a mix of cheap and expensive (cut-off) links.
+    chunks = n_jobs * 4
+    perm = np.concatenate([np.arange(i, len(jobs), chunks) for i in range(chunks)])
+    parts = [jobs[p] for p in np.array_split(perm, chunks)]
+    results: list[tuple[FloatArray, IntArray, IntArray]] = []
+    try:
+        # spawn, not fork: the caller may hold threads that fork would copy stuck.
+        with ProcessPoolExecutor(
+            max_workers=n_jobs,
+            mp_context=get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(engine,),
+        ) as pool:
+            results.extend(pool.map(_run_in_worker, parts))
+    except BrokenProcessPool:
+        left = parts[len(results) :]
+        warnings.warn(
+            f"a redundancy worker died; computing the {len(left)} unfinished chunk(s) "
+            "in this process",
+            UserWarning,
+            stacklevel=3,
+        )
+        results.extend(engine.run(chunk) for chunk in left)
+    best_p = np.concatenate([r[0] for r in results])
+    flat_p = np.concatenate([r[1] for r in results])
+    sizes_p = np.concatenate([np.diff(r[2]) for r in results])
+    starts_p = np.cumsum(sizes_p) - sizes_p
+    back = np.empty(len(jobs), dtype=np.int64)
+    back[perm] = np.arange(len(jobs))
+    sizes = sizes_p[back]
+    offsets = np.zeros(len(jobs) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    owner = np.repeat(np.arange(len(jobs)), sizes)
+    flat = flat_p[starts_p[back][owner] + np.arange(int(offsets[-1])) - offsets[:-1][owner]]
+    return best_p[back], flat, offsets
+
+
+def _path_sums(values: FloatArray, flat: IntArray, offsets: IntArray) -> FloatArray:
+    """Sum of ``values`` over each path's edges."""
+    out = np.zeros(len(offsets) - 1)
+    starts = offsets[:-1]
+    full = offsets[1:] > starts
+    if full.any():
+        out[full] = np.add.reduceat(values[flat], starts[full])
+    return out
 
 
 # --------------------------------------------------------------------------- table
@@ -398,44 +413,52 @@ def _table(
     G: nx.MultiDiGraph[Any],
     links: _Links,
     best: FloatArray,
-    paths: list[IntArray],
-    alt: tuple[FloatArray, FloatArray],
+    paths: tuple[IntArray, IntArray],
 ) -> pd.DataFrame:
-    alt_length, alt_time = alt
+    flat, offsets = paths
     heads = links.jobs[:, 2]
-    rows: dict[str, list[Any]] = {c: [] for c in COLUMNS}
-    for i, e in enumerate(heads.tolist()):
-        a, b, k, data = links.edges[e]
-        found = bool(np.isfinite(best[i]))
-        length = float(links.length[e])
-        time_min = float(links.time_s[e]) / 60.0
-        path = paths[i]
-        if found:
-            nodes = [links.u[path[0]], *links.v[path].tolist()] if len(path) else [links.u[e]]
-            alt_nodes = " ".join(str(links.nodes[x]) for x in nodes)
-        else:
-            alt_nodes = ""
-        rows["u"].append(a)
-        rows["v"].append(b)
-        rows["key"].append(k)
-        sid = data.get("source_id")
-        rows["source_id"].append(None if sid is None else _text(sid))
-        rows["name"].append(_text(data.get("name")))
-        rows["ref"].append(_text(data.get("ref")))
-        rows["mode"].append(_text(data.get("mode")))
-        rows["x_u"].append(float(G.nodes[a]["x"]))
-        rows["y_u"].append(float(G.nodes[a]["y"]))
-        rows["x_v"].append(float(G.nodes[b]["x"]))
-        rows["y_v"].append(float(G.nodes[b]["y"]))
-        rows["length"].append(length)
-        rows["time_min"].append(time_min)
-        rows["detour"].append(found)
-        rows["alt_length"].append(float(alt_length[i]) if found else math.nan)
-        rows["diff_length"].append(float(alt_length[i]) - length if found else math.nan)
-        rows["alt_time_min"].append(float(alt_time[i]) / 60.0 if found else math.nan)
-        rows["diff_time_min"].append(float(alt_time[i]) / 60.0 - time_min if found else math.nan)
-        rows["alt_nodes"].append(alt_nodes)
-    frame = pd.DataFrame(rows, columns=COLUMNS)
+    found = np.isfinite(best)
+    length = links.length[heads]
+    time_min = links.time_s[heads] / 60.0
+    alt_length = np.where(found, _path_sums(links.length, flat, offsets), np.nan)
+    alt_time = np.where(found, _path_sums(links.time_s, flat, offsets) / 60.0, np.nan)
+    xs = np.array([float(d["x"]) for _, d in G.nodes(data=True)])
+    ys = np.array([float(d["y"]) for _, d in G.nodes(data=True)])
+    u, v = links.u[heads], links.v[heads]
+    labels = [str(n) for n in links.nodes]
+    starts = links.u[flat[np.minimum(offsets[:-1], max(len(flat) - 1, 0))]] if len(flat) else u
+    ends_v = links.v[flat].tolist()
+    alt_nodes = [
+        " ".join([labels[starts[i]], *(labels[x] for x in ends_v[a:b])]) if ok else ""
+        for i, (a, b, ok) in enumerate(
+            zip(offsets[:-1].tolist(), offsets[1:].tolist(), found.tolist(), strict=True)
+        )
+    ]
+    data = [links.edges[e][3] for e in heads.tolist()]
+    frame = pd.DataFrame(
+        {
+            "u": [links.nodes[i] for i in u.tolist()],
+            "v": [links.nodes[i] for i in v.tolist()],
+            "key": [links.edges[e][2] for e in heads.tolist()],
+            "source_id": [_text(d.get("source_id")) for d in data],
+            "name": [_text(d.get("name")) for d in data],
+            "ref": [_text(d.get("ref")) for d in data],
+            "mode": [_text(d.get("mode")) for d in data],
+            "x_u": xs[u],
+            "y_u": ys[u],
+            "x_v": xs[v],
+            "y_v": ys[v],
+            "length": length,
+            "time_min": time_min,
+            "detour": found,
+            "alt_length": alt_length,
+            "diff_length": alt_length - length,
+            "alt_time_min": alt_time,
+            "diff_time_min": alt_time - time_min,
+            "alt_nodes": alt_nodes,
+        },
+        columns=COLUMNS,
+    )
     frame["detour"] = frame["detour"].astype(bool)
     return frame
 
@@ -484,13 +507,17 @@ def redundancy(
     links = _links(G, weight)
     if len(links.jobs) == 0:
         return pd.DataFrame({c: [] for c in COLUMNS}, columns=COLUMNS)
-    best, paths = _execute(_engine(links), links.jobs, jobs)
-    alt_length = np.array([links.length[p].sum() for p in paths], dtype=float)
-    alt_time = np.array([links.time_s[p].sum() for p in paths], dtype=float)
-    return _table(G, links, best, paths, (alt_length, alt_time))
+    best, flat, offsets = _execute(_engine(links), links.jobs, jobs)
+    return _table(G, links, best, (flat, offsets))
 
 
-def redundancy_naive(G: nx.MultiDiGraph[Any], *, weight: str = "travel_time") -> pd.DataFrame:
+def redundancy_naive(
+    G: nx.MultiDiGraph[Any],
+    *,
+    weight: str = "travel_time",
+    sample: int | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
     """The same table with networkx's bidirectional Dijkstra, one link at a time.
 
     The reference for :func:`redundancy`: the closed link is hidden by the weight
@@ -502,14 +529,22 @@ def redundancy_naive(G: nx.MultiDiGraph[Any], *, weight: str = "travel_time") ->
         The network.
     weight
         ``travel_time`` or ``length``.
+    sample
+        Only this many links, drawn at random (to time the loop on a big graph).
+    seed
+        Seed of the sample.
 
     Returns
     -------
     pandas.DataFrame
-        As :func:`redundancy`.
+        As :func:`redundancy` (the sampled rows, in ``G.edges`` order).
     """
     _check(weight, 1)
     links = _links(G, weight)
+    if sample is not None and sample < len(links.jobs):
+        rng = np.random.default_rng(seed)
+        keep = np.sort(rng.choice(len(links.jobs), sample, replace=False))
+        links = dataclasses.replace(links, jobs=links.jobs[keep])
     index = {n: i for i, n in enumerate(links.nodes)}
     best = np.full(len(links.jobs), np.inf)
     paths: list[IntArray] = []
@@ -536,6 +571,7 @@ def redundancy_naive(G: nx.MultiDiGraph[Any], *, weight: str = "travel_time") ->
             options = [eid[ia, ib, k] for k in G[a][b] if eid[ia, ib, k] not in closed]
             steps.append(min(options, key=lambda x: (links.weight[x], x)))
         paths.append(np.asarray(steps, dtype=np.int64))
-    alt_length = np.array([links.length[p].sum() for p in paths], dtype=float)
-    alt_time = np.array([links.time_s[p].sum() for p in paths], dtype=float)
-    return _table(G, links, best, paths, (alt_length, alt_time))
+    offsets = np.zeros(len(paths) + 1, dtype=np.int64)
+    np.cumsum([len(p) for p in paths], out=offsets[1:])
+    flat = np.concatenate([np.zeros(0, dtype=np.int64), *paths])
+    return _table(G, links, best, (flat, offsets))
