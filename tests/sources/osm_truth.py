@@ -100,12 +100,19 @@ class Truth:
         return out
 
 
-def truth(path: Path) -> Truth:
-    """osmnx's unsimplified graph of an XML extract, per segment, split into the modes."""
+def truth(path: Path, *, every_highway: bool = False) -> Truth:
+    """osmnx's unsimplified graph of an XML extract, per segment, split into the modes.
+
+    Roads are the default classes, or every ``highway`` way with ``every_highway``.
+    """
     ox = _osmnx()
     raw = ox.graph_from_xml(path, simplify=False, retain_all=True)
     classes = set(_road_values(DEFAULT_ROAD_CLASSES))
-    road_e = [(u, v, k) for u, v, k, h in raw.edges(keys=True, data="highway") if h in classes]
+    road_e = [
+        (u, v, k)
+        for u, v, k, h in raw.edges(keys=True, data="highway")
+        if h in classes or (every_highway and h is not None)
+    ]
     rail_e = [(u, v, k) for u, v, k, r in raw.edges(keys=True, data="railway") if r == "rail"]
     road: nx.MultiDiGraph[Any] = raw.edge_subgraph(road_e).copy()  # type: ignore[arg-type]
     rail: nx.MultiDiGraph[Any] = raw.edge_subgraph(rail_e).copy()  # type: ignore[arg-type]

