@@ -393,7 +393,8 @@ def graph_from_lines(
         Integer node ids; nodes ``x``, ``y`` (WGS84), ``mode``; one two-way link per
         noded piece (both directions, same key): ``length`` (m), ``speed_kph``,
         ``travel_time`` (s), ``mode``, ``geometry``, the mode's class tag, ``source_id``
-        (the feature's 0-based position in the layer) and the feature's attributes.
+        (the 0-based position of its feature among the layer's line features) and the
+        feature's attributes.
         ``G.graph["noding"]`` is a one-line summary of the noding.
 
     Raises
