@@ -972,16 +972,21 @@ def _time_search(
     return best, True
 
 
-def _time_bound(net: InterdictionNet, k: int, elements: ElementSet) -> float:
+def _time_bound(net: InterdictionNet, k: int, cands: Sequence[Element]) -> float:
     """Upper bound on the ``time`` damage of any ``k`` removals (minutes), from disjoint paths."""
     base_times, _, _, _ = _times(net, ())
     n = net.arrays.n
-    split = elements != "links"
+    removable = {e.node for e in cands if e.kind == "node"}
+    split = bool(removable)
     total = 0.0
     for i, o in enumerate(net.origins):
         for j, d in enumerate(net.destinations):
             before = float(base_times[i, j])
             if before >= net.cutoff_s:
+                continue
+            if o in removable or d in removable:
+                # The attacker may take the origin or destination itself: a cut-off.
+                total += net.cutoff_s - before
                 continue
             D: nx.DiGraph[Any] = nx.DiGraph()
             for v in range(n):
@@ -1222,13 +1227,12 @@ def solve(
     k: int | None,
     budget: float | None,
     time_limit_s: float,
-    elements: ElementSet = "links",
 ) -> tuple[tuple[Element, ...], float, float, str]:
     """One exact attack: ``(set, damage, upper bound, status)``.
 
     Parameters
     ----------
-    net, objective, cands, costs, k, budget, time_limit_s, elements
+    net, objective, cands, costs, k, budget, time_limit_s
         As for :func:`interdict`; ``cands`` the removable elements, ``costs`` theirs.
 
     Returns
@@ -1255,7 +1259,7 @@ def solve(
         chosen = tuple(cands[i] for i in top[1])
         dmg = top[0]
         status = "optimal" if done else "time_limit"
-        bound = dmg if done else max(dmg, _time_bound(net, k_max, elements))
+        bound = dmg if done else max(dmg, _time_bound(net, k_max, cands))
     if status == "optimal":
         bound = dmg
     return chosen, dmg, max(bound, dmg), status
@@ -1348,7 +1352,7 @@ def interdict(
     result: tuple[tuple[Element, ...], float, float, str] = ((), 0.0, 0.0, "optimal")
     for kk in range(1, k_top + 1):
         t0 = time.perf_counter()
-        result = solve(net, objective, cands, cost_vec, kk, budget, time_limit_s, elements)
+        result = solve(net, objective, cands, cost_vec, kk, budget, time_limit_s)
         secs = time.perf_counter() - t0
         total += secs
         chosen, dmg, bound, status = result

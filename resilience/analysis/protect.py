@@ -166,7 +166,6 @@ def protect(
             k,
             budget,
             time_limit_s,
-            elements,
         )
         seen[shield] = (chosen, dmg, status)
         if len(shield) < p:
