@@ -21,9 +21,10 @@ import pandas as pd
 from resilience import settings
 from resilience.errors import BadInputError
 from resilience.io import arrow_safe, write_bytes, write_layers, write_table, write_text
+from resilience.provenance import Provenance, graph_provenance
 from resilience.reports.charts import compare_png, detours_png, timeline_png
 from resilience.reports.layers import scenario_layers
-from resilience.reports.maps import folium_html, map_png
+from resilience.reports.maps import MapContext, folium_html, map_png
 from resilience.reports.pages import (
     Page,
     compare_page,
@@ -52,6 +53,7 @@ __all__ = [
     "render_compare",
     "render_scenario",
     "render_timeline",
+    "scenario_provenance",
 ]
 
 #: Paths under the reports folder that ``resilience report`` owns (and may delete).
@@ -115,13 +117,58 @@ def _write_page(page: Page, folder: Path) -> list[Path]:
     ]
 
 
-def _frontline_area(sc: Scenario) -> Any:
+#: How the front-line datasets are credited (their mirrors under ../shared/data).
+_FRONT_SOURCE = "DeepStateMap (deepstatemap.live) via cyterat/deepstate-map-data"
+
+
+def _frontline_context(sc: Scenario) -> MapContext:
     from resilience.frontline import load_frontline  # noqa: PLC0415
 
     spec = sc.removals.frontline
     if spec is None:
-        return None
-    return load_frontline(resolve_path(spec.file)).area(spec.date, spec.categories)
+        return MapContext()
+    front = load_frontline(resolve_path(spec.file))
+    return MapContext(
+        area=front.area(spec.date, spec.categories),
+        layer_date=front.layer_date(spec.date).isoformat(),
+        layer_source=spec.file.rsplit("/", 1)[-1],
+    )
+
+
+def scenario_provenance(res: ScenarioResult, ctx: MapContext | None = None) -> Provenance:
+    """What produced a scenario's report: the command to rerun it and its inputs.
+
+    Parameters
+    ----------
+    res
+        The scenario result.
+    ctx
+        The front-line area of the scenario, if any (its file and layer date).
+
+    Returns
+    -------
+    Provenance
+        The record (the command is ``resilience run NAME``).
+    """
+    sc = res.scenario
+    graph: str | Path | None = sc.graph
+    if sc.graph is not None and resolve_path(sc.graph).is_file():
+        graph = resolve_path(sc.graph)
+    spec = sc.removals.frontline
+    extra = {"Occupation on the analysis date": str(res.graph.graph.get("as_of_layer", ""))}
+    seeds = {"betweenness": sc.seed} if sc.samples else {}
+    return graph_provenance(
+        res.graph,
+        command=f"resilience run {sc.name}",
+        graph=graph,
+        weight=sc.weight,
+        origins=res.origins,
+        destinations=res.destinations,
+        seeds=seeds,
+        frontline=spec.file if spec is not None else "",
+        frontline_date=ctx.layer_date if ctx is not None else "",
+        extra={k: v for k, v in extra.items() if v and spec is not None},
+    )
 
 
 def render_scenario(res: ScenarioResult, folder: Path) -> list[Path]:
@@ -144,12 +191,12 @@ def render_scenario(res: ScenarioResult, folder: Path) -> list[Path]:
     list of Path
         The files written.
     """
-    area = _frontline_area(res.scenario)
-    map_bytes, detours_bytes = map_png(res, area), detours_png(res)
+    ctx = _frontline_context(res.scenario)
+    map_bytes, detours_bytes = map_png(res, ctx), detours_png(res)
     written = [
         write_bytes(folder / "map.png", map_bytes),
         write_bytes(folder / "detours.png", detours_bytes),
-        write_text(folder / "map.html", folium_html(res, area)),
+        write_text(folder / "map.html", folium_html(res, ctx)),
     ]
     summary = scenario_summary(res)
     tables = {
@@ -162,13 +209,19 @@ def render_scenario(res: ScenarioResult, folder: Path) -> list[Path]:
     }
     for name in sorted(tables):
         written += write_table(arrow_safe(tables[name]), folder, name)
-    written.append(write_layers(scenario_layers(res), folder / "layers.gpkg"))
-    written += _write_page(scenario_page(res, summary, map_bytes, detours_bytes), folder)
+    layers = scenario_layers(res, ctx.area, ctx.layer_date, _FRONT_SOURCE)
+    written.append(write_layers(layers, folder / "layers.gpkg"))
+    prov = scenario_provenance(res, ctx)
+    page = scenario_page(res, summary, map_bytes, detours_bytes, prov, ctx)
+    written += _write_page(page, folder)
     return written
 
 
 def render_compare(
-    table: pd.DataFrame, descriptions: Mapping[str, str], folder: Path
+    table: pd.DataFrame,
+    descriptions: Mapping[str, str],
+    folder: Path,
+    prov: Provenance | None = None,
 ) -> list[Path]:
     """Write the side-by-side comparison: table (CSV/Parquet/Markdown/HTML) and chart.
 
@@ -180,6 +233,8 @@ def render_compare(
         Scenario name to description, listed under the table.
     folder
         Output folder.
+    prov
+        What produced it (shown first on the page).
 
     Returns
     -------
@@ -189,10 +244,12 @@ def render_compare(
     png = compare_png(table)
     written = [write_bytes(folder / "compare.png", png)]
     written += write_table(arrow_safe(table), folder, "compare")
-    return written + _write_page(compare_page(table, descriptions, png), folder)
+    return written + _write_page(compare_page(table, descriptions, png, prov), folder)
 
 
-def render_timeline(frame: pd.DataFrame, source: str, folder: Path) -> list[Path]:
+def render_timeline(
+    frame: pd.DataFrame, source: str, folder: Path, prov: Provenance | None = None
+) -> list[Path]:
     """Write a front-line timeline: table (CSV/Parquet/Markdown/HTML) and line chart.
 
     Parameters
@@ -203,6 +260,8 @@ def render_timeline(frame: pd.DataFrame, source: str, folder: Path) -> list[Path
         A line naming the front-line file and categories, shown on the page.
     folder
         Output folder.
+    prov
+        What produced it (shown first on the page).
 
     Returns
     -------
@@ -212,7 +271,7 @@ def render_timeline(frame: pd.DataFrame, source: str, folder: Path) -> list[Path
     png = timeline_png(frame, "Supply as the front line moves")
     written = [write_bytes(folder / "timeline.png", png)]
     written += write_table(arrow_safe(frame), folder, "timeline")
-    return written + _write_page(timeline_page(frame, source, png), folder)
+    return written + _write_page(timeline_page(frame, source, png, prov), folder)
 
 
 def _progress(items: Sequence[Path], enabled: bool) -> Any:
@@ -306,8 +365,15 @@ def build_reports(
         results.append(res)
         written += render_scenario(res, out / "scenarios" / sc.name)
     outcome.table = compare(results)
+    report_prov = Provenance(
+        command="resilience report",
+        extra={"Scenarios": ", ".join(r.scenario.name for r in results) or "none"},
+    )
     written += render_compare(
-        outcome.table, {r.scenario.name: r.scenario.description for r in results}, out / "compare"
+        outcome.table,
+        {r.scenario.name: r.scenario.description for r in results},
+        out / "compare",
+        report_prov,
     )
     has_timeline = False
     if timeline_spec is not None:
@@ -322,9 +388,23 @@ def build_reports(
                 f"categories {', '.join(timeline_spec.categories)}, "
                 f"every {timeline_spec.every_days} days; default origins → destinations."
             )
-            written += render_timeline(frame, source, out / "timeline")
+            tl_prov = graph_provenance(
+                G,
+                command=(
+                    f"resilience timeline -f {timeline_spec.file} --from {timeline_spec.start} "
+                    f"--to {timeline_spec.end} --every {timeline_spec.every_days}d"
+                ),
+                graph=timeline_spec.graph,
+                origins=G.graph.get("origins", ()),
+                destinations=G.graph.get("destinations", ()),
+                frontline=timeline_spec.file,
+                frontline_date="one layer per day analysed (layer_date column)",
+            )
+            written += render_timeline(frame, source, out / "timeline", tl_prov)
             has_timeline = True
-    index = index_page([r.scenario.name for r in results], has_timeline, outcome.skipped)
+    index = index_page(
+        [r.scenario.name for r in results], has_timeline, outcome.skipped, report_prov
+    )
     written += _write_page(index, out)
     outcome.written = sorted(p.relative_to(out).as_posix() for p in written)
     return outcome

@@ -136,18 +136,31 @@ def timeline_png(frame: pd.DataFrame, title: str) -> bytes:
     import matplotlib.dates as mdates  # noqa: PLC0415
 
     days = [dt.date.fromisoformat(d) for d in frame["date"]]
-    fig = figure(9, 7)
-    axes = fig.subplots(3, 1, sharex=True)
-    series = [
-        (("destinations_reachable", "destinations reachable"), ("min_cut", "min cut (links)")),
-        (("mean_time_increase_min", "mean travel-time increase (min)"),),
-        (("nodes_lost", "nodes lost"), ("efficiency_loss_pct", "efficiency loss (%)")),
+    fig = figure(9, 9)
+    axes = fig.subplots(4, 1, sharex=True)
+    # One unit per panel: counts, minutes and percentages never share an axis.
+    panels = [
+        (
+            "supply (count)",
+            (
+                ("destinations_reachable", "destinations reachable"),
+                ("pairs_cut_off", "OD pairs cut off"),
+                ("min_cut", "min cut (links)"),
+            ),
+        ),
+        ("network lost (count)", (("nodes_lost", "nodes lost"), ("edges_lost", "links lost"))),
+        ("time (min)", (("mean_time_increase_min", "mean travel-time increase"),)),
+        ("efficiency loss (%)", (("efficiency_loss_pct", "global efficiency loss"),)),
     ]
-    for ax, group in zip(axes, series, strict=True):
+    for ax, (ylabel, group) in zip(axes, panels, strict=True):
         for col, label in group:
-            ax.plot(days, frame[col], marker="o", ms=3, label=label)
+            if col in frame.columns:
+                ax.plot(days, frame[col], marker="o", ms=3, label=label)
+        ax.set_ylabel(ylabel, fontsize=8)
+        ax.tick_params(labelsize=7)
         ax.legend(fontsize=7, loc="upper left")
         ax.grid(visible=True, alpha=0.3)
     axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))  # type: ignore[no-untyped-call]
+    axes[-1].set_xlabel("date analysed (year-month)", fontsize=8)
     fig.suptitle(title, fontsize=11)
     return png_bytes(fig)

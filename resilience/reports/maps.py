@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -30,11 +31,97 @@ from resilience.reports.style import (
 )
 from resilience.scenario import ScenarioResult
 
-__all__ = ["edge_status", "folium_html", "map_png", "stable_folium_html"]
+__all__ = [
+    "MapContext",
+    "edge_status",
+    "folium_html",
+    "link_pairs",
+    "map_caption",
+    "map_credits",
+    "map_png",
+    "place_labels",
+    "stable_folium_html",
+]
+
+_DEEPSTATE = "DeepStateMap (deepstatemap.live)"
+_OSM = "© OpenStreetMap contributors (ODbL)"
 
 
-def _pairs(G: nx.MultiDiGraph[Any]) -> list[tuple[Any, Any, dict[str, Any]]]:
-    """One entry per undirected link (the first key of the sorted direction)."""
+@dataclass(frozen=True)
+class MapContext:
+    """What a scenario map draws besides the network, and the facts its caption states.
+
+    Attributes
+    ----------
+    area
+        The occupied area (shapely), or ``None``.
+    layer_date
+        The date of the front-line layer the area comes from (``YYYY-MM-DD``).
+    layer_source
+        The front-line dataset as credited (file or mirror).
+    """
+
+    area: Any = None
+    layer_date: str = ""
+    layer_source: str = ""
+
+    @property
+    def has_area(self) -> bool:
+        """Whether there is an area to draw."""
+        return self.area is not None and not self.area.is_empty
+
+
+def map_credits(G: nx.MultiDiGraph[Any], ctx: MapContext | None = None) -> list[str]:
+    """The credit lines of the datasets a scenario map draws.
+
+    Parameters
+    ----------
+    G
+        The network drawn (``G.graph["source"]`` says where it comes from; ``as_of`` and
+        ``lost_on_source`` which occupation it was dated with).
+    ctx
+        The occupied area drawn, if any.
+
+    Returns
+    -------
+    list of str
+        One line per dataset.
+    """
+    source = str(G.graph.get("source", ""))
+    lines = []
+    if source == "bundled":
+        lines.append(
+            "Network: curated schematic; station positions "
+            + _OSM
+            + "; rail links checked against the DCW railway layer (jamyspencer/ukraine-gis-db)"
+        )
+    elif source == "osm":
+        lines.append("Network: " + _OSM)
+    elif source:
+        lines.append(f"Network: {G.graph.get('name', source)} ({source})")
+    if ctx is not None and ctx.has_area:
+        lines.append(
+            f"Occupied area: {_DEEPSTATE}, layer of {ctx.layer_date}"
+            + (f" ({ctx.layer_source})" if ctx.layer_source else "")
+        )
+    if G.graph.get("as_of") and G.graph.get("as_of_layer"):
+        lines.append(f"Losses by {G.graph['as_of']}: {_DEEPSTATE} — {G.graph['as_of_layer']}")
+    return lines
+
+
+def link_pairs(G: nx.MultiDiGraph[Any]) -> list[tuple[Any, Any, dict[str, Any]]]:
+    """One entry per undirected link (the first key of the sorted direction).
+
+    Parameters
+    ----------
+    G
+        The network.
+
+    Returns
+    -------
+    list
+        ``(u, v, data)`` with the edge key in ``data["key"]``, sorted by ``u, v, key``.
+    """
     seen: set[frozenset[Any]] = set()
     out = []
     for u, v, k, data in sorted(
@@ -78,12 +165,16 @@ def edge_status(res: ScenarioResult) -> dict[tuple[Any, Any, int], str]:
 
 
 def _labelled(G: nx.MultiDiGraph[Any]) -> list[Any]:
-    return sorted((n for n, d in G.nodes(data=True) if d.get("kind") in ("city", "town")), key=str)
+    # Cities before towns, so the bigger place keeps the preferred label position.
+    rank = {"city": 0, "town": 1}
+    return sorted(
+        (n for n, d in G.nodes(data=True) if d.get("kind") in rank),
+        key=lambda n: (rank[G.nodes[n]["kind"]], str(n)),
+    )
 
 
 def _draw_area(ax: Any, area: Any) -> None:
-    if area is None or area.is_empty:
-        return
+    """Fill the area with no outline: the layer's clipping edge must not read as a front."""
     for poly in getattr(area, "geoms", [area]):
         if poly.geom_type == "Polygon":
             x, y = poly.exterior.xy
@@ -93,7 +184,7 @@ def _draw_area(ax: Any, area: Any) -> None:
 def _draw_edges(ax: Any, res: ScenarioResult) -> None:
     G = res.graph
     status = edge_status(res)
-    for u, v, data in _pairs(G):
+    for u, v, data in link_pairs(G):
         mode = data.get("mode", "road")
         if mode == "transfer":
             continue
@@ -107,25 +198,219 @@ def _draw_edges(ax: Any, res: ScenarioResult) -> None:
             ax.plot(xs, ys, linestyle=style["linestyle"], **special)
 
 
-def map_png(res: ScenarioResult, area: Any) -> bytes:
-    """The static scenario map: links by mode and status, places, origins and destinations.
+#: Label offsets tried in turn (points): right-above first, then the other corners and sides.
+_OFFSETS = ((4, 3), (4, -9), (-4, 3), (-4, -9), (6, -3), (-6, -3), (0, 6), (0, -12))
+
+
+def place_labels(ax: Any, items: list[tuple[str, float, float, str]]) -> list[Any]:
+    """Label points without overlaps: each label takes the first free offset around its point.
+
+    Deterministic (no random jitter, unlike force-based de-overlap): labels are placed in
+    the order given, against the boxes of those already placed and of the other points.
+
+    Parameters
+    ----------
+    ax
+        The axes (its figure is drawn once to measure the text).
+    items
+        ``(text, x, y, color)`` in data coordinates, most important first.
+
+    Returns
+    -------
+    list of matplotlib.text.Annotation
+        The labels.
+    """
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    fig.draw_without_rendering()
+    taken: list[Any] = []
+    pts = [ax.transData.transform((x, y)) for _, x, y, _ in items]
+    out = []
+    for (text, x, y, color), _pt in zip(items, pts, strict=True):
+        best, best_cost = None, math.inf
+        for dx, dy in _OFFSETS:
+            ann = ax.annotate(
+                text,
+                (x, y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha="left" if dx > 0 else ("right" if dx < 0 else "center"),
+                fontsize=7,
+                color=color,
+                zorder=8,
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6},
+            )
+            box = ann.get_window_extent(renderer).expanded(1.05, 1.1)
+            cost = sum(box.overlaps(b) for b in taken)
+            cost += sum(1 for q in pts if box.x0 <= q[0] <= box.x1 and box.y0 <= q[1] <= box.y1)
+            if cost < best_cost:
+                if best is not None:
+                    best[0].remove()
+                best, best_cost = (ann, box), cost
+            else:
+                ann.remove()
+            if cost == 0:
+                break
+        assert best is not None  # _OFFSETS is not empty
+        taken.append(best[1])
+        out.append(best[0])
+    return out
+
+
+def _nice_km(span_km: float) -> float:
+    """A round scale-bar length near a fifth of the map width."""
+    target = span_km / 5
+    step = 10 ** math.floor(math.log10(target))
+    return float(max(m * step for m in (1, 2, 5) if m * step <= target))
+
+
+def _scale_bar(ax: Any, lat: float) -> None:
+    from matplotlib.font_manager import FontProperties  # noqa: PLC0415
+    from mpl_toolkits.axes_grid1.anchored_artists import (  # type: ignore[import-untyped]  # noqa: PLC0415
+        AnchoredSizeBar,
+    )
+
+    x0, x1 = ax.get_xlim()
+    km_per_deg = 111.32 * math.cos(math.radians(lat))
+    km = _nice_km((x1 - x0) * km_per_deg)
+    bar = AnchoredSizeBar(
+        ax.transData,
+        km / km_per_deg,
+        f"{km:g} km",
+        "lower right",
+        pad=0.6,
+        sep=3,
+        frameon=True,
+        size_vertical=(ax.get_ylim()[1] - ax.get_ylim()[0]) / 250,
+        fontproperties=FontProperties(size=7),
+    )
+    bar.patch.set_alpha(0.85)
+    ax.add_artist(bar)
+
+
+def _north_arrow(ax: Any) -> None:
+    ax.annotate(
+        "N",
+        xy=(0.96, 0.97),
+        xytext=(0.96, 0.88),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=10,
+        fontweight="bold",
+        arrowprops={"arrowstyle": "-|>", "color": "#222", "lw": 1.5},
+        zorder=9,
+    )
+
+
+def _extent(G: nx.MultiDiGraph[Any]) -> tuple[float, float, float, float]:
+    xs = [d["x"] for _, d in G.nodes(data=True)]
+    ys = [d["y"] for _, d in G.nodes(data=True)]
+    mx, my = 0.06 * (max(xs) - min(xs)) + 0.02, 0.06 * (max(ys) - min(ys)) + 0.02
+    return min(xs) - mx, max(xs) + mx, min(ys) - my, max(ys) + my
+
+
+def map_caption(res: ScenarioResult, ctx: MapContext | None = None) -> str:
+    """The caption under a scenario map: what is shown and the analysis date.
 
     Parameters
     ----------
     res
         The scenario result.
-    area
-        The front-line area drawn underneath (a shapely geometry), or ``None``.
+    ctx
+        The occupied area drawn, if any.
+
+    Returns
+    -------
+    str
+        One or two sentences.
+    """
+    G = res.graph
+    as_of = G.graph.get("as_of")
+    text = f"Network as of {as_of}." if as_of else "Network as loaded (no analysis date applied)."
+    if ctx is not None and ctx.has_area:
+        text += f" Shaded: occupied area on the front-line layer of {ctx.layer_date}."
+    return text + " Straight lines join link ends (schematic); WGS84 coordinates."
+
+
+def _legend_handles(res: ScenarioResult, ctx: MapContext, gone: list[Any]) -> list[Any]:
+    """One legend entry per layer drawn (and only those)."""
+    from matplotlib.lines import Line2D  # noqa: PLC0415
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
+    G = res.graph
+    drawn_modes = {d.get("mode") for _, _, d in G.edges(data=True)}
+    status = set(edge_status(res).values())
+    handles: list[Any] = []
+    if "road" in drawn_modes:
+        handles.append(Line2D([], [], color=MODE_STYLE["road"]["color"], lw=1.4, label="road"))
+    if "rail" in drawn_modes:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=MODE_STYLE["rail"]["color"],
+                lw=1.2,
+                linestyle=(0, (4, 2)),
+                label="rail",
+            )
+        )
+    if "removed" in status or gone:
+        handles.append(Line2D([], [], color=REMOVED, lw=2.2, label="removed link"))
+    if gone:
+        handles.append(
+            Line2D([], [], color=REMOVED, marker="x", lw=0, label=f"removed place ({len(gone)})")
+        )
+    if "min_cut" in status:
+        handles.append(
+            Line2D([], [], color=MIN_CUT, lw=4, label=f"min cut after ({res.min_cut_after} links)")
+        )
+    if "critical" in status:
+        handles.append(
+            Line2D([], [], color=CRITICAL, lw=2.6, label="most critical left (betweenness)")
+        )
+    handles += [
+        Line2D([], [], color="#444", marker="o", ms=3, lw=0, label="place / junction"),
+        Line2D([], [], color=ORIGIN, marker="^", lw=0, label="origin"),
+        Line2D([], [], color=DEST, marker="s", lw=0, label="destination"),
+    ]
+    if ctx.has_area:
+        handles.append(
+            Patch(facecolor=REMOVED, alpha=0.12, lw=0, label=f"occupied area ({ctx.layer_date})")
+        )
+    return handles
+
+
+def map_png(res: ScenarioResult, ctx: MapContext | None = None) -> bytes:
+    """The static scenario map, ready to publish.
+
+    Links by mode and status, places, origins and destinations; the occupied area (fill
+    only, clipped to the map); a legend entry for every layer drawn; scale bar, north
+    arrow and a graticule in degrees; labels placed without overlaps; the analysis date
+    and the credit of every dataset drawn under the map.
+
+    Parameters
+    ----------
+    res
+        The scenario result.
+    ctx
+        The occupied area and its layer date, or ``None``.
 
     Returns
     -------
     bytes
         The PNG.
     """
+    from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
+
     G, r = res.graph, res.removal
-    fig = figure(9, 8)
+    ctx = ctx or MapContext()
+    fig = figure(11, 8.2)
     ax = fig.add_subplot()
-    _draw_area(ax, area)
+    x0, x1, y0, y1 = _extent(G)
+    lat = (y0 + y1) / 2
+    if ctx.has_area:
+        _draw_area(ax, ctx.area)
     _draw_edges(ax, res)
     kept = [n for n in sorted(G.nodes, key=str) if n not in r.nodes]
     ax.scatter(
@@ -143,7 +428,7 @@ def map_png(res: ScenarioResult, area: Any) -> bytes:
             s=60,
             marker="x",
             color=REMOVED,
-            zorder=6,
+            zorder=7.5,  # over the origin/destination marker of a place that is lost
         )
     for nodes, color, marker in ((res.origins, ORIGIN, "^"), (res.destinations, DEST, "s")):
         ax.scatter(
@@ -155,34 +440,39 @@ def map_png(res: ScenarioResult, area: Any) -> bytes:
             edgecolor="white",
             zorder=7,
         )
-    for n in _labelled(G):
-        ax.annotate(
-            str(G.nodes[n].get("name") or n),
-            (G.nodes[n]["x"], G.nodes[n]["y"]),
-            xytext=(4, 4),
-            textcoords="offset points",
-            fontsize=7,
-            color=REMOVED if n in r.nodes else "#111",
-            zorder=8,
-        )
-    from matplotlib.lines import Line2D  # noqa: PLC0415
-
-    handles = [
-        Line2D([], [], color=MODE_STYLE["road"]["color"], lw=1.4, label="road"),
-        Line2D(
-            [], [], color=MODE_STYLE["rail"]["color"], lw=1.2, linestyle=(0, (4, 2)), label="rail"
-        ),
-        Line2D([], [], color=REMOVED, lw=2.2, label="removed"),
-        Line2D([], [], color=MIN_CUT, lw=4, label=f"min cut ({res.min_cut_after} links)"),
-        Line2D([], [], color=CRITICAL, lw=2.6, label="most critical left"),
-        Line2D([], [], color=ORIGIN, marker="^", lw=0, label="origin"),
-        Line2D([], [], color=DEST, marker="s", lw=0, label="destination"),
-    ]
-    ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
-    ax.set_aspect(1 / math.cos(math.radians(sum(G.nodes[n]["y"] for n in G) / len(G))))
-    ax.set_xlabel("longitude")
-    ax.set_ylabel("latitude")
+    # Limits before labels: the area is clipped to the map and labels are measured on it.
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect(1 / math.cos(math.radians(lat)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.1f}°E"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.1f}°N"))
+    ax.tick_params(labelsize=7)
+    ax.grid(visible=True, color="#999", lw=0.4, alpha=0.5, zorder=0)
+    ax.set_xlabel("longitude (WGS84)", fontsize=8)
+    ax.set_ylabel("latitude (WGS84)", fontsize=8)
     ax.set_title(f"{res.scenario.name}: {', '.join(r.labels) or 'baseline'}", fontsize=10)
+    place_labels(
+        ax,
+        [
+            (
+                str(G.nodes[n].get("name") or n),
+                G.nodes[n]["x"],
+                G.nodes[n]["y"],
+                REMOVED if n in r.nodes else "#111",
+            )
+            for n in _labelled(G)
+        ],
+    )
+    handles = _legend_handles(res, ctx, gone)
+    # Outside the axes: a legend over the map would hide places and their labels.
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, framealpha=0.9
+    )
+    _scale_bar(ax, lat)
+    _north_arrow(ax)
+    foot = [map_caption(res, ctx), *map_credits(G, ctx)]
+    fig.get_layout_engine().set(h_pad=0.1)
+    fig.supxlabel("\n".join(foot), fontsize=6.5, ha="left", x=0.01, color="#333")
     return png_bytes(fig)
 
 
@@ -212,15 +502,62 @@ def stable_folium_html(text: str) -> str:
     return re.sub(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])", repl, text)
 
 
-def folium_html(res: ScenarioResult, area: Any) -> str:
+#: A 1x1 transparent GIF: the tiles of the plain background base layer (no web needed).
+_BLANK_TILE = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+
+
+def _legend_html(res: ScenarioResult, ctx: MapContext) -> str:
+    swatch = (
+        '<div><span style="display:inline-block;width:18px;height:0;border-top:{w}px '
+        '{style} {c};margin-right:6px;vertical-align:middle"></span>{t}</div>'
+    )
+    dot = (
+        '<div><span style="display:inline-block;width:10px;height:10px;background:{c};'
+        'border-radius:{r};margin:0 10px 0 4px;vertical-align:middle"></span>{t}</div>'
+    )
+    rows = [
+        swatch.format(w=3, style="solid", c="#555", t="road"),
+        swatch.format(w=3, style="dashed", c="#000", t="rail"),
+        swatch.format(w=3, style="solid", c=REMOVED, t="removed link"),
+        swatch.format(w=5, style="solid", c=MIN_CUT, t=f"min cut after ({res.min_cut_after})"),
+        swatch.format(w=3, style="solid", c=CRITICAL, t="most critical left"),
+        dot.format(c=REMOVED, r="50%", t="removed place"),
+        dot.format(c=ORIGIN, r="50%", t="origin"),
+        dot.format(c=DEST, r="50%", t="destination"),
+    ]
+    if ctx.has_area:
+        rows.append(
+            dot.format(c="rgba(214,39,40,.25)", r="0", t=f"occupied area ({ctx.layer_date})")
+        )
+    notes = [map_caption(res, ctx), *map_credits(res.graph, ctx)]
+    notes.append(
+        "Needs the web for Leaflet and the OpenStreetMap tiles; offline or with "
+        "'plain background' chosen, the layers show on a plain background."
+    )
+    body = "".join(rows) + "".join(
+        f'<div style="margin-top:4px;color:#444">{html.escape(n)}</div>' for n in notes
+    )
+    return (
+        '<div id="legend" style="position:fixed;bottom:24px;left:10px;z-index:9999;'
+        "background:rgba(255,255,255,.92);padding:6px 8px;font:12px system-ui,sans-serif;"
+        f'max-width:340px;border:1px solid #aaa"><b>Legend</b>{body}</div>'
+    )
+
+
+def folium_html(res: ScenarioResult, ctx: MapContext | None = None) -> str:
     """The interactive scenario map (folium / Leaflet) as a byte-stable HTML page.
+
+    One toggleable layer per kind of feature (occupied area, links by status, places,
+    origins and destinations), a legend with the credits and the analysis date, and two
+    base layers: OpenStreetMap tiles (from the web) and a plain background that needs
+    none. The page itself loads Leaflet from a CDN (folium's default).
 
     Parameters
     ----------
     res
         The scenario result.
-    area
-        The front-line area drawn underneath (a shapely geometry), or ``None``.
+    ctx
+        The occupied area and its layer date, or ``None``.
 
     Returns
     -------
@@ -229,19 +566,44 @@ def folium_html(res: ScenarioResult, area: Any) -> str:
     """
     import folium  # noqa: PLC0415 - heavy import, only for reports
 
+    ctx = ctx or MapContext()
     G, r = res.graph, res.removal
     status = edge_status(res)
     lat = sum(G.nodes[n]["y"] for n in G) / len(G)
     lon = sum(G.nodes[n]["x"] for n in G) / len(G)
-    m = folium.Map(location=[round(lat, 5), round(lon, 5)], zoom_start=9, tiles="OpenStreetMap")
-    if area is not None and not area.is_empty:
+    m = folium.Map(location=[round(lat, 5), round(lon, 5)], zoom_start=9, tiles=None)
+    folium.TileLayer(
+        "OpenStreetMap", name="OpenStreetMap tiles (needs the web)", overlay=False
+    ).add_to(m)
+    folium.TileLayer(
+        _BLANK_TILE,
+        name="plain background (offline)",
+        attr="plain background",
+        overlay=False,
+    ).add_to(m)
+    root: Any = m.get_root()
+    root.header.add_child(folium.Element("<style>.leaflet-container{background:#f2efe9}</style>"))
+    groups = {
+        key: folium.FeatureGroup(name=name)
+        for key, name in (
+            ("area", f"occupied area ({ctx.layer_date})"),
+            ("intact", "links"),
+            ("removed", "removed links"),
+            ("critical", "most critical left"),
+            ("min_cut", "min cut after"),
+            ("places", "places"),
+            ("od", "origins and destinations"),
+        )
+    }
+    if ctx.has_area:
         folium.GeoJson(
-            area.__geo_interface__,
+            ctx.area.__geo_interface__,
             name="occupied area",
-            style_function=lambda _: {"color": REMOVED, "weight": 1, "fillOpacity": 0.15},
-        ).add_to(m)
+            # weight 0: the layer's straight clipping edge must not read as a front line.
+            style_function=lambda _: {"color": REMOVED, "weight": 0, "fillOpacity": 0.15},
+        ).add_to(groups["area"])
     colors = {"removed": REMOVED, "min_cut": MIN_CUT, "critical": CRITICAL}
-    for u, v, data in _pairs(G):
+    for u, v, data in link_pairs(G):
         if data.get("mode") == "transfer":
             continue
         st = status[(u, v, data["key"])]
@@ -251,7 +613,7 @@ def folium_html(res: ScenarioResult, area: Any) -> str:
             weight=5 if st == "min_cut" else 3,
             dash_array="6 4" if data.get("mode") == "rail" else None,
             tooltip=html.escape(f"{edge_label(G, u, v, data['key'])} — {st}"),
-        ).add_to(m)
+        ).add_to(groups[st])
     roles = dict.fromkeys(res.origins, "origin") | dict.fromkeys(res.destinations, "destination")
     for n in sorted(G.nodes, key=str):
         d = G.nodes[n]
@@ -264,5 +626,10 @@ def folium_html(res: ScenarioResult, area: Any) -> str:
             fill=True,
             fill_opacity=0.9,
             tooltip=html.escape(f"{d.get('name') or n} ({d.get('kind', '')}) — {st}"),
-        ).add_to(m)
-    return stable_folium_html(m.get_root().render())
+        ).add_to(groups["od" if st in ("origin", "destination") else "places"])
+    for key, group in groups.items():
+        if key != "area" or ctx.has_area:
+            group.add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    root.html.add_child(folium.Element(_legend_html(res, ctx)))
+    return stable_folium_html(root.render())

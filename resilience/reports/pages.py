@@ -16,6 +16,9 @@ from typing import Any
 
 import pandas as pd
 
+from resilience.columns import dictionary_frame
+from resilience.provenance import Provenance
+from resilience.reports.maps import MapContext, map_caption, map_credits
 from resilience.scenario import ScenarioResult, compare
 
 __all__ = [
@@ -25,6 +28,7 @@ __all__ = [
     "Links",
     "Markup",
     "Page",
+    "ProvenanceBlock",
     "Table",
     "Text",
     "compare_page",
@@ -196,7 +200,52 @@ class Markup:
         return self.html_text
 
 
-Block = Text | Heading | Table | Image | Links | Markup
+@dataclass(frozen=True)
+class ProvenanceBlock:
+    """What produced the page (see :class:`resilience.provenance.Provenance`)."""
+
+    prov: Provenance
+
+    def markdown(self) -> str | None:
+        """The Markdown form."""
+        return "**Provenance**\n\n" + "\n".join(self.prov.lines())
+
+    def html(self) -> str | None:
+        """The HTML form."""
+        items = "".join(
+            f"<li>{html.escape(line[2:]).replace('`', '')}</li>" for line in self.prov.lines()
+        )
+        return f'<section class="provenance"><strong>Provenance</strong><ul>{items}</ul></section>'
+
+
+Block = Text | Heading | Table | Image | Links | Markup | ProvenanceBlock
+
+#: Tables whose first column names measures: their rows are listed in the dictionary too.
+_ROW_NAMED = ("measure", "metric")
+
+
+def _shown_columns(blocks: Sequence[Block]) -> list[str]:
+    names: list[str] = []
+    for b in blocks:
+        if isinstance(b, Table):
+            names += [str(c) for c in b.frame.columns]
+            if len(b.frame.columns) and b.frame.columns[0] in _ROW_NAMED:
+                names += [str(v) for v in b.frame.iloc[:, 0]]
+    return names
+
+
+def _framed(title: str, prov: Provenance | None, blocks: Sequence[Block]) -> Page:
+    """A page that starts with its provenance and ends with a dictionary of its columns."""
+    head: list[Block] = [ProvenanceBlock(prov)] if prov is not None else []
+    tail: list[Block] = []
+    shown = _shown_columns(blocks)
+    if shown:
+        tail = [
+            Heading("Columns"),
+            Text("Unit and definition of each column and measure shown (docs/columns.md)."),
+            Table(dictionary_frame(shown)),
+        ]
+    return Page(title, (*head, *blocks, *tail))
 
 
 @dataclass(frozen=True)
@@ -246,6 +295,13 @@ class Page:
 # --------------------------------------------------------------------------- pages
 
 
+_LAYERS_TEXT = (
+    "edges (links as lines with status), nodes (places as points), network_after (the "
+    "damaged network), routes (one line per supply pair before and after, with times) and, "
+    "for a front-line scenario, occupied_area (polygons with the layer date)"
+)
+
+
 def scenario_summary(res: ScenarioResult) -> pd.DataFrame:
     """A scenario's row of the comparison table as ``measure``/``value`` rows.
 
@@ -270,7 +326,12 @@ def _critical_view(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def scenario_page(
-    res: ScenarioResult, summary: pd.DataFrame, map_png: bytes, detours_png: bytes
+    res: ScenarioResult,
+    summary: pd.DataFrame,
+    map_png: bytes,
+    detours_png: bytes,
+    prov: Provenance | None = None,
+    ctx: MapContext | None = None,
 ) -> Page:
     """A scenario's page: what was removed, the map, its tables and the detour chart.
 
@@ -282,6 +343,10 @@ def scenario_page(
         :func:`scenario_summary` of ``res``.
     map_png, detours_png
         The static map and the detour chart.
+    prov
+        What produced it, shown first (none: no provenance block).
+    ctx
+        The occupied area drawn on the map (for the caption).
 
     Returns
     -------
@@ -294,6 +359,13 @@ def scenario_page(
         f"Removed: {removed} — {len(res.removal.nodes)} node(s), "
         f"{len(res.removal.edges)} further link(s)."
     )
+    if res.graph.graph.get("as_of"):  # the baseline is the network on that day
+        facts += (
+            f" Baseline: the network as of {res.graph.graph['as_of']} "
+            f"(occupation: {res.graph.graph.get('as_of_layer', '')})."
+        )
+    if res.already_lost:
+        facts += f" Already lost by then: {', '.join(res.already_lost)}."
     sections: list[tuple[str, pd.DataFrame]] = [
         ("Summary", summary),
         ("Supply pairs", res.impact.od),
@@ -306,19 +378,32 @@ def scenario_page(
         ("Connected pieces", res.impact.components),
     ]
     footer = Markup(
-        "Interactive map: [map.html](map.html) (Leaflet and OpenStreetMap tiles from the web).\n"
-        "GIS layers: `layers.gpkg` (edges and nodes with status). Tables: CSV and Parquet.",
+        "Interactive map: [map.html](map.html) (Leaflet and OpenStreetMap tiles from the web; "
+        "offline it shows the layers on a plain background).\n"
+        f"GIS layers (EPSG:4326): `layers.gpkg` — {_LAYERS_TEXT}. Tables: CSV and Parquet.",
         '<p>Interactive map: <a href="map.html">map.html</a> (loads Leaflet and '
-        "OpenStreetMap tiles from the web). GIS layers: <code>layers.gpkg</code>.</p>",
+        "OpenStreetMap tiles from the web; offline it shows the layers on a plain background). "
+        f"GIS layers (EPSG:4326): <code>layers.gpkg</code> — {html.escape(_LAYERS_TEXT)}.</p>",
     )
-    blocks: list[Block] = [Text(sc.description), Text(facts), Image(map_png, "map.png", "map")]
+    caption = Text("Map: " + " ".join([map_caption(res, ctx), *map_credits(res.graph, ctx)]))
+    blocks: list[Block] = [
+        Text(sc.description),
+        Text(facts),
+        Image(map_png, "map.png", "map"),
+        caption,
+    ]
     for title, frame in sections:
         blocks += [Heading(title), Table(frame)]
     blocks += [Image(detours_png, "detours.png", "detours"), footer]
-    return Page(f"Scenario: {sc.name}", tuple(blocks))
+    return _framed(f"Scenario: {sc.name}", prov, blocks)
 
 
-def compare_page(table: pd.DataFrame, descriptions: Mapping[str, str], png: bytes) -> Page:
+def compare_page(
+    table: pd.DataFrame,
+    descriptions: Mapping[str, str],
+    png: bytes,
+    prov: Provenance | None = None,
+) -> Page:
     """The side-by-side comparison page.
 
     Parameters
@@ -329,6 +414,8 @@ def compare_page(table: pd.DataFrame, descriptions: Mapping[str, str], png: byte
         Scenario name to description, listed under the table.
     png
         The comparison chart.
+    prov
+        What produced it, shown first.
 
     Returns
     -------
@@ -342,10 +429,12 @@ def compare_page(table: pd.DataFrame, descriptions: Mapping[str, str], png: byte
         Heading("What each scenario models"),
         Table(desc),
     )
-    return Page("Scenarios compared", blocks)
+    return _framed("Scenarios compared", prov, blocks)
 
 
-def timeline_page(frame: pd.DataFrame, source: str, png: bytes) -> Page:
+def timeline_page(
+    frame: pd.DataFrame, source: str, png: bytes, prov: Provenance | None = None
+) -> Page:
     """The front-line timeline page.
 
     Parameters
@@ -356,6 +445,8 @@ def timeline_page(frame: pd.DataFrame, source: str, png: bytes) -> Page:
         A line naming the front-line file and categories.
     png
         The timeline chart.
+    prov
+        What produced it, shown first.
 
     Returns
     -------
@@ -363,10 +454,15 @@ def timeline_page(frame: pd.DataFrame, source: str, png: bytes) -> Page:
         The page.
     """
     blocks: tuple[Block, ...] = (Text(source), Image(png, "timeline.png", "timeline"), Table(frame))
-    return Page("Front-line timeline", blocks)
+    return _framed("Front-line timeline", prov, blocks)
 
 
-def index_page(names: Sequence[str], has_timeline: bool, skipped: Mapping[str, str]) -> Page:
+def index_page(
+    names: Sequence[str],
+    has_timeline: bool,
+    skipped: Mapping[str, str],
+    prov: Provenance | None = None,
+) -> Page:
     """The reports' index: links to every part, and (in Markdown) the parts not regenerated.
 
     Parameters
@@ -377,6 +473,8 @@ def index_page(names: Sequence[str], has_timeline: bool, skipped: Mapping[str, s
         Whether the timeline was written.
     skipped
         Part to the reason it was not regenerated.
+    prov
+        What produced it, shown first.
 
     Returns
     -------
@@ -392,4 +490,10 @@ def index_page(names: Sequence[str], has_timeline: bool, skipped: Mapping[str, s
         # Only the Markdown index (read in the repository) says what this run left alone.
         reasons = "\n".join(f"- `{k}`: {v}" for k, v in sorted(skipped.items()))
         blocks += [Markup("Not regenerated here:", None), Markup(reasons, None)]
-    return Page("Resilience reports", tuple(blocks))
+    blocks.append(
+        Markup(
+            "Column units and definitions: `docs/columns.md` in the repository.",
+            "<p>Column units and definitions: <code>docs/columns.md</code> in the repository.</p>",
+        )
+    )
+    return _framed("Resilience reports", prov, blocks)

@@ -1,0 +1,213 @@
+"""The data dictionary: every column (and summary measure) the reports write, with its unit.
+
+One source of truth: the report pages end with the entries of the columns they show
+(:func:`dictionary_frame`), and ``docs/columns.md`` is generated from here
+(:func:`markdown`; a test keeps the file in step).
+
+>>> COLUMNS["time_before_min"].unit
+'min'
+>>> dictionary_frame(["origin", "detour_pct"])["unit"].tolist()
+['–', '%']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = ["COLUMNS", "Column", "dictionary_frame", "markdown", "missing"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One entry of the data dictionary.
+
+    Attributes
+    ----------
+    unit
+        Unit of the values (``–`` for names, labels and categories; ``count`` for counts).
+    definition
+        What the value means, one sentence or two.
+    """
+
+    unit: str
+    definition: str
+
+
+_ = "–"
+
+#: Column (or measure) name to its unit and definition.
+COLUMNS: dict[str, Column] = {
+    # ---- supply pairs (od)
+    "origin": Column(_, "Origin place id of a supply pair."),
+    "destination": Column(_, "Destination place id of a supply pair."),
+    "time_before_min": Column(
+        "min",
+        "Fastest travel time (or shortest distance, for weight length, in the same column) "
+        "from origin to destination on the baseline network.",
+    ),
+    "time_after_min": Column(
+        "min", "Fastest travel time after the loss; empty when the pair is cut off."
+    ),
+    "detour_pct": Column(
+        "%",
+        "Extra travel time after the loss, as a share of the time before: 100·(after/before − 1).",
+    ),
+    "status": Column(
+        _,
+        "Pair: ok, detour, cut off, lost (an endpoint removed) or no route (none before "
+        "either). Link or place in a layer: "
+        "removed, min_cut, critical or intact; route: ok, cut off or lost.",
+    ),
+    "paths_before": Column("count", "Edge-disjoint paths from origin to destination before."),
+    "paths_after": Column("count", "Edge-disjoint paths from origin to destination after."),
+    # ---- network summary
+    "metric": Column(_, "Network measure (rows: nodes, edges, components, ...)."),
+    "before": Column("as the metric", "Value of the measure on the baseline network."),
+    "after": Column("as the metric", "Value of the measure after the loss."),
+    "change_pct": Column("%", "Change from before to after: 100·(after/before − 1)."),
+    "nodes": Column("count", "Nodes (places, junctions, stations) in the network or piece."),
+    "edges": Column("count", "Directed links in the network (a two-way link counts twice)."),
+    "components": Column("count", "Weakly connected pieces of the network."),
+    "od_pairs_connected": Column("count", "Supply pairs with a route."),
+    "edge_disjoint_paths_total": Column(
+        "count", "Sum over supply pairs of their edge-disjoint paths."
+    ),
+    "global_efficiency_per_h": Column(
+        "1/h", "Mean over ordered node pairs of 1/(travel time); 0 for unreachable pairs."
+    ),
+    # ---- components
+    "component": Column(_, "Connected piece number, largest first."),
+    "places": Column("count", "Named places (towns, cities) in the piece."),
+    "sample": Column(_, "Some of the piece's place names."),
+    # ---- links (min cut, critical, layers)
+    "rank": Column("rank", "Position by edge betweenness, 1 = carries the most shortest paths."),
+    "u": Column(_, "Node id at one end of the link (the link is two-way unless a one-way)."),
+    "v": Column(_, "Node id at the other end of the link."),
+    "key": Column(_, "Parallel-link key between u and v (0 for the first)."),
+    "label": Column(_, "Readable name of the link: its ref or name and its end places."),
+    "mode": Column(_, "road, rail or transfer (road-rail at a station)."),
+    "betweenness": Column(
+        "share", "Edge betweenness centrality on the damaged network (normalised, 0-1)."
+    ),
+    "ref": Column(_, "Road or rail reference (e.g. M-30, H-20), empty when none."),
+    "name": Column(_, "Name of the link or place, empty when none."),
+    "length_m": Column("m", "Length of the link."),
+    "travel_time_s": Column("s", "Travel time along the link at its mode's speed."),
+    "critical_rank": Column(
+        "rank", "Betweenness rank among the most critical links left; empty if not among them."
+    ),
+    # ---- places layer
+    "id": Column(_, "Node id."),
+    "kind": Column(_, "Kind of node: city, town, village, station, junction."),
+    "role": Column(_, "origin, destination or empty."),
+    # ---- occupied area and routes layers
+    "category": Column(_, "Front-line category: occupied, occupied_pre2022_ordlo, unknown_grey."),
+    "layer_date": Column("date", "Date of the front-line layer used (YYYY-MM-DD)."),
+    "source": Column(_, "Where the geometry comes from (dataset and its credit)."),
+    "when": Column(_, "before (baseline network) or after (damaged network)."),
+    "time_min": Column("min", "Travel time along the route."),
+    "length_km": Column("km", "Length of the route."),
+    "hops": Column("count", "Links along the route."),
+    "via": Column(_, "Named places the route passes through, in order."),
+    # ---- scenario summary and comparison
+    "measure": Column(_, "Scenario measure (a column of the comparison table)."),
+    "value": Column("as the measure", "Value of the measure."),
+    "scenario": Column(_, "Scenario name (its file name)."),
+    "models": Column(_, "What the scenario models (its description)."),
+    "as_of": Column("date", "Analysis date: the baseline is the network on that day."),
+    "nodes_removed": Column("count", "Nodes the scenario removes."),
+    "edges_removed": Column("count", "Further directed links removed (besides those at nodes)."),
+    "od_pairs": Column("count", "Supply pairs measured (origins × destinations)."),
+    "cut_off": Column("count", "Supply pairs with no route after the loss (cut off or lost)."),
+    "detour": Column("count", "Supply pairs still connected but slower after the loss."),
+    "mean_detour_pct": Column("%", "Mean detour_pct over the pairs with a detour."),
+    "max_detour_pct": Column("%", "Largest detour_pct of a pair with a detour."),
+    "efficiency_loss_pct": Column("%", "Drop of global efficiency: 100·(1 − after/before)."),
+    "min_cut_before": Column(
+        "count", "Fewest links whose loss separates all origins from all destinations, before."
+    ),
+    "min_cut_after": Column("count", "The same, on the damaged network."),
+    "top_critical": Column(_, "Labels of the links with the highest betweenness after the loss."),
+    # ---- front-line timeline
+    "date": Column("date", "Day analysed (YYYY-MM-DD)."),
+    "nodes_lost": Column("count", "Nodes inside the occupied area on that day."),
+    "edges_lost": Column("count", "Directed links inside or crossing the occupied area."),
+    "destinations_reachable": Column(
+        "count", "Destinations still reachable from at least one origin."
+    ),
+    "destinations_total": Column("count", "Destinations measured."),
+    "pairs_cut_off": Column("count", "Supply pairs with no route on that day."),
+    "mean_time_increase_min": Column(
+        "min", "Mean extra travel time of the pairs still connected, against the first day."
+    ),
+    "min_cut": Column("count", "Fewest links separating origins from destinations on that day."),
+}
+
+
+def missing(names: Iterable[str]) -> list[str]:
+    """Names not in the data dictionary (``geometry`` is never listed).
+
+    Parameters
+    ----------
+    names
+        Column names.
+
+    Returns
+    -------
+    list of str
+        Those without an entry, sorted and unique.
+    """
+    return sorted({n for n in names if n != "geometry" and n not in COLUMNS})
+
+
+def dictionary_frame(names: Iterable[str]) -> pd.DataFrame:
+    """The dictionary entries of some columns, in first-seen order, for a page's table.
+
+    Parameters
+    ----------
+    names
+        Column names (repeats and ``geometry`` left out).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``column``, ``unit``, ``definition``.
+
+    Raises
+    ------
+    KeyError
+        If a name has no entry (a test keeps every written column listed).
+    """
+    seen = [n for n in dict.fromkeys(names) if n != "geometry"]
+    return pd.DataFrame(
+        {
+            "column": seen,
+            "unit": [COLUMNS[n].unit for n in seen],
+            "definition": [COLUMNS[n].definition for n in seen],
+        }
+    )
+
+
+def markdown() -> str:
+    """The whole dictionary as the Markdown of ``docs/columns.md``.
+
+    Returns
+    -------
+    str
+        The document, ending in a newline.
+    """
+    head = (
+        "# Columns\n\n"
+        "Every column (and summary measure) the reports and their GIS layers write, with its\n"
+        "unit and definition. Generated from `resilience/columns.py`; do not edit by hand\n"
+        "(`python -c \"import resilience.columns as c; print(c.markdown(), end='')\" "
+        "> docs/columns.md`).\n\n"
+        "| column | unit | definition |\n|---|---|---|\n"
+    )
+    rows = "".join(
+        f"| `{name}` | {col.unit} | {col.definition} |\n" for name, col in sorted(COLUMNS.items())
+    )
+    return head + rows
