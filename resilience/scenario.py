@@ -9,6 +9,8 @@ A scenario is a TOML file (see ``scenarios/``)::
     destinations = ["kramatorsk"]      # optional
     weight = "travel_time"             # or "length"
     seed = 0                           # for sampled betweenness
+    as_of = "2025-08-03"               # optional: the network on that day ("latest",
+                                       # "pre-war"); default: the region's reference date
     [removals]
     places = ["pokrovsk"]
     refs = ["M-30"]
@@ -96,8 +98,10 @@ class FrontlineSpec(_Strict):
 
     file: str = Field(min_length=1)
     date: dt.date
+    # Areas held since 2014 are lost too by default (the danielrose layer draws them apart).
     categories: tuple[Literal["occupied", "occupied_pre2022_ordlo", "unknown_grey"], ...] = (
         "occupied",
+        "occupied_pre2022_ordlo",
     )
     buffer_m: float = Field(default=0.0, ge=0)
 
@@ -154,6 +158,9 @@ class Scenario(_Strict):
         Seed for sampled betweenness.
     samples
         Sample this many sources for betweenness (exact when absent).
+    as_of
+        The day whose network is the baseline (``YYYY-MM-DD``, ``latest`` or ``pre-war``;
+        default: the region's reference date). See :mod:`resilience.asof`.
     source
         The file it was read from (set by :func:`load_scenario`).
     """
@@ -167,6 +174,7 @@ class Scenario(_Strict):
     weight: Literal["travel_time", "length"] = "travel_time"
     seed: int = 0
     samples: int | None = Field(default=None, ge=1)
+    as_of: str | None = Field(default=None, pattern=r"^(\d{4}-\d{2}-\d{2}|latest|pre-war)$")
     source: Path | None = Field(default=None, exclude=True)
 
 
@@ -284,7 +292,7 @@ class ScenarioResult:
     scenario
         The scenario run.
     graph
-        The intact network.
+        The baseline: the network on the scenario's date (see ``graph.graph["as_of"]``).
     removal
         What was removed.
     origins, destinations
@@ -297,6 +305,8 @@ class ScenarioResult:
         The cut links of the damaged network: ``u``, ``v``, ``key``, ``label``, ``mode``.
     critical
         The top edges by betweenness of the damaged network.
+    already_lost
+        Target places already lost on the baseline's date, ``Name (lost_on)``.
     """
 
     scenario: Scenario
@@ -309,6 +319,7 @@ class ScenarioResult:
     min_cut_after: int
     min_cut: pd.DataFrame
     critical: pd.DataFrame
+    already_lost: tuple[str, ...] = ()
 
     def metric(self, name: str) -> tuple[Any, Any]:
         """``(before, after)`` of a row of the impact summary."""
@@ -374,7 +385,8 @@ def run_scenario(sc: Scenario, G: nx.MultiDiGraph[Any] | None = None) -> Scenari
     sc
         The scenario.
     G
-        The network, when already loaded; else ``sc.graph`` is loaded.
+        The network, when already loaded; else ``sc.graph`` is loaded. Unless it is already
+        dated (``G.graph["as_of"]``), the baseline is the network on ``sc.as_of``.
 
     Returns
     -------
@@ -387,11 +399,25 @@ def run_scenario(sc: Scenario, G: nx.MultiDiGraph[Any] | None = None) -> Scenari
         If a target, a file or an origin/destination of the scenario is unusable; the
         message names the scenario file.
     """
+    from resilience.asof import network_on  # noqa: PLC0415 - asof imports frontline
     from resilience.sources.load import load_network  # noqa: PLC0415 - avoids a cycle at import
 
     try:
-        G = G if G is not None else load_network(sc.graph)
-        removal = _removal(G, sc)
+        full = G if G is not None else load_network(sc.graph)
+        G = full
+        if "as_of" not in G.graph:  # a graph already dated (``--as-of``) keeps its date
+            G, _ = network_on(
+                G, None if sc.as_of == "pre-war" else sc.as_of, pre_war=sc.as_of == "pre-war"
+            )
+        # Targets are named on the whole network: one already lost by the date is noted,
+        # not an unknown name.
+        named = _removal(full, sc)
+        removal = Removal(
+            frozenset(n for n in named.nodes if n in G),
+            frozenset(e for e in named.edges if G.has_edge(*e)),
+            named.labels,
+        )
+        already_lost = _already_lost(full, named.nodes - set(G))
         origins, destinations = resolve_od(G, sc.origins, sc.destinations)
         impact = cut(G, removal, origins, destinations, weight=sc.weight)
     except BadScenarioError:
@@ -414,7 +440,19 @@ def run_scenario(sc: Scenario, G: nx.MultiDiGraph[Any] | None = None) -> Scenari
         min_cut_after=after,
         min_cut=_edge_frame(H, cut_edges),
         critical=critical,
+        already_lost=already_lost,
     )
+
+
+def _already_lost(G: nx.MultiDiGraph[Any], nodes: frozenset[Any]) -> tuple[str, ...]:
+    """``Name (lost_on)`` of target places lost before the date (a station goes with its town)."""
+    out = set()
+    for n in nodes:
+        data = G.nodes[n]
+        if data.get("place") not in nodes:
+            since = data.get("lost_on")
+            out.add(f"{data.get('name', n)} ({since})" if since else str(data.get("name", n)))
+    return tuple(sorted(out))
 
 
 def compare(results: Sequence[ScenarioResult]) -> pd.DataFrame:
@@ -428,7 +466,8 @@ def compare(results: Sequence[ScenarioResult]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``scenario``, ``nodes_removed``, ``edges_removed``, ``od_pairs``, ``cut_off``
+        ``scenario``, ``as_of`` (the baseline's date), ``nodes_removed``, ``edges_removed``,
+        ``od_pairs``, ``cut_off``
         (pairs no longer connected, including lost endpoints), ``detour``,
         ``mean_detour_pct`` (over pairs with a detour), ``max_detour_pct``,
         ``efficiency_loss_pct``, ``min_cut_before``, ``min_cut_after``, ``top_critical``.
@@ -441,6 +480,7 @@ def compare(results: Sequence[ScenarioResult]) -> pd.DataFrame:
         rows.append(
             {
                 "scenario": res.scenario.name,
+                "as_of": str(res.graph.graph.get("as_of", "")),
                 "nodes_removed": len(res.removal.nodes),
                 "edges_removed": len(res.removal.edges),
                 "od_pairs": len(od),

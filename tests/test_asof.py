@@ -23,6 +23,7 @@ from resilience.asof import (
 from resilience.cli import app
 from resilience.errors import BadGraphError, BadInputError
 from resilience.frontline import load_frontline
+from resilience.scenario import load_scenario, resolve_path, run_scenario
 from resilience.sources.bundled import load_region
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -283,3 +284,45 @@ def test_a_line_layer_or_osm_graph_takes_a_frontline_file(toy_env, tmp_path):
     both = runner.invoke(app, [*args, "--as-of", "2024-06-15", "--pre-war"])
     assert both.exit_code == 2
     assert "not both" in both.output
+
+
+# -- scenarios -----------------------------------------------------------------------------
+
+SEEDS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem)
+def test_no_baseline_or_critical_link_of_a_seed_scenario_is_lost_on_its_date(path):
+    sc = load_scenario(path)
+    if sc.removals.frontline is not None and not resolve_path(sc.removals.frontline.file).exists():
+        pytest.skip(f"shared dataset absent: {sc.removals.frontline.file}")
+    res = run_scenario(sc)
+    day = dt.date.fromisoformat(res.graph.graph["as_of"])
+    region = load_region()
+    for n in res.graph:
+        assert not element_lost(region.nodes[n], day), n
+    for u, v, k in res.graph.edges(keys=True):
+        assert not element_lost(region.edges[u, v, k], day), (u, v)
+    for frame in (res.min_cut, res.critical):
+        for u, v in zip(frame["u"], frame["v"], strict=True):
+            assert res.graph.has_edge(u, v)
+    assert set(res.destinations) <= set(res.graph)
+    assert not {"donetsk", "yasynuvata", "horlivka"} & set(res.graph)
+
+
+def test_seed_scenarios_are_on_real_dates():
+    falls = run_scenario(load_scenario(SEEDS[0].parent / "pokrovsk-falls.toml"))
+    assert falls.graph.graph["as_of"] == "2025-08-03"
+    assert {"pokrovsk", "pokrovsk-station"} == set(falls.removal.nodes)
+    shev = run_scenario(load_scenario(SEEDS[0].parent / "t0518-cut-near-shevchenko.toml"))
+    assert shev.graph.graph["as_of"] == "2024-11-15"
+    assert "shevchenko" in shev.removal.nodes
+    late = load_scenario(SEEDS[0].parent / "t0518-cut-near-shevchenko.toml").model_copy(
+        update={"as_of": "2025-08-03"}
+    )
+    gone = run_scenario(late)
+    assert gone.removal.empty
+    assert gone.already_lost == ("Shevchenko (2024-12-13)",)
+    pre = run_scenario(late.model_copy(update={"as_of": "pre-war"}))
+    assert pre.graph.graph["as_of"] == "pre-war"
+    assert "donetsk" in pre.graph

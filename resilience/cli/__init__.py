@@ -83,9 +83,9 @@ app = typer.Typer(
 for _group in (analyse, osm, scan, scenarios, interdict, flow, redundancy):
     for _name, _command in _group.COMMANDS.items():
         # Every command that reads a graph analyses it on a date (--as-of, --pre-war);
-        # timeline walks its own dates.
+        # timeline walks its own dates and each scenario names its own (``as_of``).
         _params = inspect.signature(_command).parameters
-        _dated = "graph" in _params and "frontline" not in _params
+        _dated = "graph" in _params and not {"frontline", "scenario"} & set(_params)
         app.command(_name)(dated(_command) if _dated else _command)
 
 

@@ -202,8 +202,8 @@ AsOfFrontlineOpt = Annotated[
     Path | None,
     typer.Option(
         "--frontline",
-        help="Dated front-line polygon layer (.geojson/.geojson.gz) giving what is occupied "
-        "on --as-of (default: the dates shipped with the embedded region).",
+        # Same words as timeline's --frontline: one flag, one meaning.
+        help="Dated front-line polygons (.geojson or .geojson.gz with a 'date' property).",
         metavar="FILE",
     ),
 ]
