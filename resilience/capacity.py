@@ -124,6 +124,9 @@ RAIL_OTHER_NET_T_PER_TRAIN = 1000
 #: Train weight factor without electrification.
 RAIL_DIESEL_FACTOR = 0.8
 
+#: The edge tags a capacity default depends on (besides, for a transfer, its ends).
+_TAGS = ("mode", "highway", "railway", "usage", "lanes", "oneway", "tracks", "electrified")
+
 #: Wagons a station's road↔rail transfer handles per day, by the kind of place it serves.
 TRANSFER_WAGONS_PER_DAY: dict[str, int] = {"city": 200, "town": 100, "village": 50}
 #: Net tonnes per wagon loaded or unloaded at a transfer.
@@ -332,6 +335,7 @@ def assign_capacities(
     ``link`` (the edge's own value, kept) or ``user``.
     """
     region = _region_table(table if table is not None else G.graph.get("capacity_table"))
+    cache: dict[tuple[Any, ...], tuple[str, int]] = {}
     for u, v, data in G.edges(data=True):
         own = data.get(CAPACITY)
         if own not in (None, "") and data.get("capacity_source") in (None, "link"):
@@ -341,17 +345,44 @@ def assign_capacities(
                 raise BadGraphError(str(exc)) from None
             data["capacity_source"] = "link"
             continue
-        cls = edge_class(data)
-        station = next((n for n in (u, v) if G.nodes[n].get("mode") == "rail"), None)
-        if cls == "transfer" and station is not None and str(station) in region:
-            data[CAPACITY], data["capacity_source"] = region[str(station)], "region"
-        elif cls in region:
-            data[CAPACITY], data["capacity_source"] = region[cls], "region"
-        else:
-            data[CAPACITY] = default_capacity(G, u, v, data)
-            data["capacity_source"] = "default"
+        data[CAPACITY], data["capacity_source"] = _class_capacity(G, u, v, data, region, cache)
     if overrides is not None and not overrides.empty:
         _apply_overrides(G, overrides)
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _class_capacity(
+    G: nx.MultiDiGraph[Any],
+    u: Any,
+    v: Any,
+    data: Mapping[str, Any],
+    region: Mapping[str, int],
+    cache: dict[tuple[Any, ...], tuple[str, int]],
+) -> tuple[int, str]:
+    """An edge's capacity from its class (region table first) and where it came from."""
+    key = tuple(map(data.get, _TAGS))
+    try:
+        hash(key)
+    except TypeError:  # OSM list-valued tags
+        key = tuple(_hashable(x) for x in key)
+    if key not in cache:
+        cls = edge_class(data)
+        # A road or rail default depends on the tags alone, so it is computed once per tag
+        # set (an OSM graph has a few hundred over hundreds of thousands of edges).
+        cache[key] = (cls, 0 if cls == "transfer" else default_capacity(G, u, v, data))
+    cls, value = cache[key]
+    if cls == "transfer":
+        station = next((n for n in (u, v) if G.nodes[n].get("mode") == "rail"), None)
+        if station is not None and str(station) in region:
+            return region[str(station)], "region"
+    if cls in region:
+        return region[cls], "region"
+    if cls == "transfer":
+        return default_capacity(G, u, v, data), "default"
+    return value, "default"
 
 
 def _apply_overrides(G: nx.MultiDiGraph[Any], overrides: CapacityOverrides) -> None:
