@@ -470,7 +470,7 @@ def slow(self, path, *a, **k):
     os.kill(os.getpid(), signal.SIGINT)
     return real(self, path, *a, **k)
 pd.DataFrame.to_csv = slow
-os.environ["RESILIENCE_GRAPHS"] = {str(Path(__file__).parent / "data")!r}
+os.environ["RESILIENCE_GRAPHS"] = {str(Path(__file__).parents[1] / "data")!r}
 sys.argv = ["resilience", "cut", "-g", "toy", "--out", {str(tmp_path)!r}]
 from resilience.cli import main
 main()
@@ -489,7 +489,7 @@ main()
 def test_region_file_not_utf8(tmp_path, monkeypatch):
     import shutil
 
-    shutil.copytree(Path(__file__).parent / "data" / "toy", tmp_path / "bad")
+    shutil.copytree(Path(__file__).parents[1] / "data" / "toy", tmp_path / "bad")
     with (tmp_path / "bad" / "places.csv").open("ab") as fh:
         fh.write(b"\xff\xfe")
     monkeypatch.setenv("RESILIENCE_GRAPHS", str(tmp_path))
@@ -499,7 +499,7 @@ def test_region_file_not_utf8(tmp_path, monkeypatch):
 def test_region_toml_not_utf8(tmp_path, monkeypatch):
     import shutil
 
-    shutil.copytree(Path(__file__).parent / "data" / "toy", tmp_path / "bad")
+    shutil.copytree(Path(__file__).parents[1] / "data" / "toy", tmp_path / "bad")
     with (tmp_path / "bad" / "region.toml").open("ab") as fh:
         fh.write(b'x = "\xff"\n')
     monkeypatch.setenv("RESILIENCE_GRAPHS", str(tmp_path))
@@ -629,7 +629,7 @@ def test_graph_is_a_folder(tmp_path):
     )
 
 
-_FRONT = str(Path(__file__).parent / "data" / "frontline_small.geojson")
+_FRONT = str(Path(__file__).parents[1] / "data" / "frontline_small.geojson")
 
 
 @pytest.mark.parametrize(
