@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-__all__ = ["mark_relevant", "run_chunk", "subtree_sizes"]
+__all__ = ["mark_relevant", "metrics", "near_paths", "run_chunk", "subtree_sizes"]
 
 _SLACK_ROUNDS = 3
 
@@ -340,6 +340,116 @@ def near_paths(
             nodes[a:c] = nodes[a:c][srt]
             pos[a:c] = pos[a:c][srt]
     return ptr, nodes, pos
+
+
+@njit(cache=True, nogil=True)
+def _block_sum(a: Any, lo: int, n: int) -> float:  # pragma: no cover
+    if n < 8:  # noqa: PLR2004
+        res = 0.0
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    r = a[lo : lo + 8].copy()
+    i = 8
+    lim = n - (n % 8)
+    while i < lim:
+        for j in range(8):
+            r[j] += a[lo + i + j]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(cache=True, nogil=True)
+def _pairwise_sum(a: Any, lo: int, n: int) -> float:  # pragma: no cover
+    # numpy's float64 add-reduce (pairwise: blocks of at most 128 with 8 accumulators,
+    # halves rounded to multiples of 8), so the scan's metrics are the same floats as the
+    # reference's np.sum / np.mean. numpy recurses; an explicit stack keeps numba's
+    # on-disk cache working (it cannot cache recursive functions).
+    f_lo = np.empty(64, dtype=np.int64)
+    f_n = np.empty(64, dtype=np.int64)
+    f_stage = np.zeros(64, dtype=np.int64)
+    f_left = np.zeros(64)
+    top = 0
+    f_lo[0], f_n[0], f_stage[0] = lo, n, 0
+    ret = 0.0
+    while True:
+        m = f_n[top]
+        if f_stage[top] == 0 and m <= 128:  # noqa: PLR2004
+            ret = _block_sum(a, f_lo[top], m)
+        elif f_stage[top] == 0:
+            n2 = m // 2
+            n2 -= n2 % 8
+            f_stage[top] = 1
+            top += 1
+            f_lo[top], f_n[top], f_stage[top] = f_lo[top - 1], n2, 0
+            continue
+        # ``ret`` is the value of frame ``top``: hand it to the parent.
+        while True:
+            if top == 0:
+                return ret
+            top -= 1
+            if f_stage[top] == 1:
+                f_left[top] = ret
+                f_stage[top] = 2
+                n2 = f_n[top] // 2
+                n2 -= n2 % 8
+                top += 1
+                f_lo[top], f_n[top], f_stage[top] = f_lo[top - 1] + n2, f_n[top - 1] - n2, 0
+                break
+            ret = f_left[top] + ret
+
+
+@njit(cache=True, nogil=True)
+def metrics(before: Any, after_all: Any, rel_tol: float) -> Any:  # pragma: no cover
+    """``criticality._metrics`` for every removal of a chunk, with numpy's float sums."""
+    b = before.ravel()
+    size = len(b)
+    out = np.zeros((after_all.shape[0], 4))
+    conn = np.isfinite(b)
+    n_conn = int(conn.sum())
+    if n_conn == 0:
+        return out
+    inv0 = np.empty(n_conn)
+    c = 0
+    for i in range(size):
+        if conn[i]:
+            inv0[c] = 1.0 / b[i]
+            c += 1
+    e0 = 0.0 + _pairwise_sum(inv0, 0, n_conn)
+    inc = np.empty(size)
+    inv1 = np.empty(size)
+    for job in range(after_all.shape[0]):
+        a = after_all[job].ravel()
+        n_still = 0
+        n_cut = 0
+        n_up = 0
+        for i in range(size):
+            still = conn[i] and np.isfinite(a[i])
+            if still:
+                d = a[i] - b[i]
+                if d <= rel_tol * b[i]:
+                    d = 0.0
+                inc[n_still] = d
+                n_still += 1
+                n_up += d > 0
+                inv1[i] = 1.0 / a[i]
+            else:
+                inv1[i] = 0.0
+                n_cut += conn[i]
+        importance = (0.0 + _pairwise_sum(inc, 0, n_still)) / n_still if n_still else 0.0
+        e1 = 0.0 + _pairwise_sum(inv1, 0, size)
+        loss = 1.0 - e1 / e0 if e0 > 0 else 0.0
+        if abs(loss) < rel_tol:
+            loss = 0.0
+        out[job, 0] = importance
+        out[job, 1] = n_cut / n_conn
+        out[job, 2] = loss
+        out[job, 3] = n_up + n_cut
+    return out
 
 
 def run_chunk(engine: Any, jobs: list[tuple[str, tuple[int, ...]]]) -> np.ndarray[Any, Any]:

@@ -182,13 +182,10 @@ class _Engine:
         (:mod:`resilience.analysis._repair`); :meth:`run_reference` is the same
         algorithm step by step in numpy and scipy.
         """
-        from resilience.analysis._repair import run_chunk  # noqa: PLC0415 - numba is heavy
+        from resilience.analysis._repair import metrics, run_chunk  # noqa: PLC0415 - numba
 
-        after = run_chunk(self, jobs)
-        out = np.zeros((len(jobs), _N_METRICS), dtype=np.float64)
-        for row in range(len(jobs)):
-            out[row] = _metrics(self.base, after[row])
-        return out
+        result: FloatArray = metrics(self.base, run_chunk(self, jobs), _REL_TOL)
+        return result
 
     def run_reference(self, jobs: list[tuple[str, tuple[int, ...]]]) -> FloatArray:
         """:meth:`run` without the compiled kernel, one repair at a time."""

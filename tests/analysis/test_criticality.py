@@ -151,3 +151,20 @@ def test_bounded_repair_equals_naive_on_a_larger_grid(integer_times):
     nodes = list(G)
     o, d = [nodes[0], nodes[13], nodes[100]], [nodes[-1], nodes[182], nodes[90], nodes[60]]
     _same(scan(G, o, d, elements="both"), scan_naive(G, o, d, elements="both"))
+
+
+def test_compiled_metrics_are_the_reference_floats():
+    # The kernel re-implements numpy's pairwise sums so tables stay byte-identical.
+    from resilience.analysis._repair import metrics
+    from resilience.analysis.criticality import _REL_TOL, _metrics
+
+    rng = np.random.default_rng(0)
+    for shape in [(1, 1), (3, 4), (20, 20), (5, 30), (40, 40)]:
+        for _ in range(40):
+            before = rng.uniform(100, 1000, shape)
+            before[rng.random(shape) < 0.1] = np.inf
+            factor = rng.choice([1.0, 1.0, 1 + 1e-12, 1.1, np.inf], size=(4, *shape))
+            after = before[None] * factor
+            out = metrics(before, after, _REL_TOL)
+            for j in range(4):
+                assert np.array_equal(out[j], np.array(_metrics(before, after[j])))
