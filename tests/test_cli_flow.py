@@ -116,3 +116,15 @@ def test_json_stdout_is_json_alone_when_a_target_is_already_lost() -> None:
         pytest.skip("commands have no --as-of date here")
     out = _json(["--as-of", "latest", "--node", "pokrovsk"])
     assert out["max_flow_after_t_per_day"] <= out["max_flow_before_t_per_day"]
+
+
+def test_files_are_byte_identical_on_rerun(toy_env: Path, tmp_path: Path) -> None:
+    for out in ("a", "b"):
+        res = runner.invoke(
+            app, ["flow", "-g", "toy", "--node", "bravo", "--out", str(tmp_path / out)]
+        )
+        assert res.exit_code == 0, res.output
+    first = sorted((tmp_path / "a").rglob("*.*"))
+    assert len(first) == 6
+    for path in first:
+        assert path.read_bytes() == (tmp_path / "b" / path.relative_to(tmp_path / "a")).read_bytes()
