@@ -15,12 +15,20 @@ install:
 check: lint test
 
 lint:
-    {{venv}}/bin/ruff check resilience tests benchmarks
-    {{venv}}/bin/ruff format --check resilience tests benchmarks
+    {{venv}}/bin/ruff check resilience tests benchmarks setup.py
+    {{venv}}/bin/ruff format --check resilience tests benchmarks setup.py
     {{venv}}/bin/mypy
 
 test:
     {{py}} -m pytest
+
+# Build a wheel offline, install it into a fresh venv, run it from another folder
+wheel-check:
+    {{py}} -m pytest tests/cli/test_install.py -q
+
+# A wheel in dist/ (non-editable install: pip install dist/resilience-*.whl)
+wheel:
+    {{py}} -m pip wheel --no-deps --no-build-isolation -w dist .
 
 # The main job on the embedded default region
 demo:

@@ -184,3 +184,20 @@ def test_scan_builds_a_line_layer_in_the_mode_given(tmp_path, mode, expected) ->
     header = rows[0].split(",")
     modes = {row.split(",")[header.index("mode")] for row in rows[1:]}
     assert modes == {expected}
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_graph_options_need_graph_for_scenarios(tmp_path, command) -> None:
+    res = runner.invoke(app, [command, "pokrovsk-falls", "--mode", "road", "--out", str(tmp_path)])
+    assert res.exit_code == 2
+    assert res.output.strip() == (
+        "error: the graph options need --graph (each scenario otherwise names its own graph)"
+    )
+    assert not any(tmp_path.iterdir())
+
+
+def test_bad_point_is_one_line_on_an_analysis_command(tmp_path) -> None:
+    osm = str(DATA / "osm" / "small.osm")
+    res = runner.invoke(app, ["cut", "--graph", osm, "--point", "48", "--radius-km", "1"])
+    assert res.exit_code == 2
+    assert res.output.startswith("error: --point takes 2 comma-separated numbers")
