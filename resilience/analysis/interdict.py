@@ -191,17 +191,24 @@ class InterdictionNet:
         if isinstance(ident, Element):
             return ident
         if isinstance(ident, tuple) and len(ident) in (2, 3) and ident not in self.arrays.index:
-            u, v = ident[0], ident[1]
+            u, v = self._node_id(ident[0]), self._node_id(ident[1])
             key = ident[2] if len(ident) == 3 else None  # noqa: PLR2004
             for e in self.links:
                 if {e.u, e.v} == {u, v} and (key is None or e.key == key):
                     return e
             msg = f"no link {u}–{v}" + (f" with key {key}" if key is not None else "")
             raise BadInputError(msg)
-        if isinstance(ident, Hashable) and ident in self.arrays.index:
-            return self.nodes[self.arrays.index[ident]]
+        node = self._node_id(ident)
+        if isinstance(node, Hashable) and node in self.arrays.index:
+            return self.nodes[self.arrays.index[node]]
         msg = f"{ident} is neither a node nor a link of the network"
         raise BadInputError(msg)
+
+    def _node_id(self, x: Any) -> Any:
+        # Ids read from a text file are strings; OpenStreetMap node ids are integers.
+        if isinstance(x, str) and x not in self.arrays.index and x.lstrip("-").isdigit():
+            return int(x)
+        return x
 
 
 def _capacities(G: nx.MultiDiGraph[Any]) -> tuple[IntArray, str]:

@@ -416,3 +416,15 @@ def test_cli_repair_and_protect(tmp_path) -> None:
     res = runner.invoke(app, ["protect", "--p", "1", "--k", "1", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "protect" / "plans.csv").is_file()
+
+
+def test_ids_read_as_text_match_integer_nodes() -> None:
+    G = nx.MultiDiGraph()
+    for a, b in [(1, 2), (2, 3), (1, 3)]:
+        for x, y in ((a, b), (b, a)):
+            G.add_edge(x, y, key=0, travel_time=60.0)
+    for n in G:
+        G.nodes[n].update(x=0.0, y=0.0)
+    result = interdict(G, [1], [3], k=1, protected=[("1", "3")], costs={"2": 5.0})
+    assert result.worst[["u", "v"]].to_numpy().tolist() == [[1, 2]]
+    assert result.damage == 1.0
