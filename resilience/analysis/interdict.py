@@ -943,35 +943,50 @@ def _time_search(
     budget: float | None,
     deadline: float,
 ) -> tuple[dict[int, tuple[float, tuple[int, ...]]], bool]:
-    """Best damage (minutes) and set per size ``1..k_max``; ``True`` when finished in time."""
+    """Best damage (minutes) and set per size ``1..k_max``; ``True`` when finished in time.
+
+    A greedy chain (each step the path element that adds most damage) is walked first, so
+    a search stopped by its deadline still answers with a sensible set; then every set
+    the path-branching reaches is evaluated once, depth first.
+    """
     allowed = {e: i for i, e in enumerate(cands)}
     base_times, _, _, _ = _times(net, ())
     base = float(base_times.sum())
     best: dict[int, tuple[float, tuple[int, ...]]] = {}
+
+    def visit(chosen: tuple[int, ...]) -> tuple[float, list[int]]:
+        times, pred, live, _ = _times(net, [cands[i] for i in chosen])
+        dmg = (float(times.sum()) - base) / 60.0
+        size = len(chosen)
+        mine = (dmg, tuple(-i for i in chosen))
+        if size and (size not in best or mine > (best[size][0], tuple(-i for i in best[size][1]))):
+            best[size] = (dmg, chosen)
+        if size >= k_max:
+            return dmg, []
+        spent = float(costs[list(chosen)].sum()) if chosen else 0.0
+        children = [
+            i
+            for i in _path_elements(net, pred, times, live, allowed)
+            if i not in chosen and (budget is None or spent + costs[i] <= budget + 1e-9)
+        ]
+        return dmg, children
+
+    chain: tuple[int, ...] = ()
+    _, children = visit(chain)
+    while children:
+        if time.perf_counter() > deadline:
+            return best, False
+        scored = [(visit(tuple(sorted((*chain, i))))[0], -i) for i in children]
+        chain = tuple(sorted((*chain, -max(scored)[1])))
+        _, children = visit(chain)
     seen: set[tuple[int, ...]] = set()
     stack: list[tuple[int, ...]] = [()]
     while stack:
         if time.perf_counter() > deadline:
             return best, False
         chosen = stack.pop()
-        times, pred, live, _ = _times(net, [cands[i] for i in chosen])
-        dmg = (float(times.sum()) - base) / 60.0
-        size = len(chosen)
-        if size and (
-            size not in best
-            or (dmg, tuple(-i for i in chosen))
-            > (
-                best[size][0],
-                tuple(-i for i in best[size][1]),
-            )
-        ):
-            best[size] = (dmg, chosen)
-        if size >= k_max:
-            continue
-        spent = float(costs[list(chosen)].sum()) if chosen else 0.0
-        for i in reversed(_path_elements(net, pred, times, live, allowed)):
-            if i in chosen or (budget is not None and spent + costs[i] > budget + 1e-9):
-                continue
+        _, children = visit(chosen)
+        for i in reversed(children):
             nxt = tuple(sorted((*chosen, i)))
             if nxt not in seen:
                 seen.add(nxt)
