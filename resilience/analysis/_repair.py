@@ -360,7 +360,7 @@ def _block_sum(a: Any, lo: int, n: int) -> float:  # pragma: no cover
     while i < n:
         res += a[lo + i]
         i += 1
-    return res
+    return float(res)
 
 
 @njit(cache=True, nogil=True)
@@ -390,7 +390,7 @@ def _pairwise_sum(a: Any, lo: int, n: int) -> float:  # pragma: no cover
         # ``ret`` is the value of frame ``top``: hand it to the parent.
         while True:
             if top == 0:
-                return ret
+                return float(ret)
             top -= 1
             if f_stage[top] == 1:
                 f_left[top] = ret

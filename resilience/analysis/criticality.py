@@ -712,39 +712,51 @@ def scan_naive(
     return _table(G, items, values)
 
 
+def _edge_text(G: nx.MultiDiGraph[Any], e: _Element, names: dict[Any, str]) -> tuple[str, str]:
+    """(label, ref) of an edge element: ``network.edge_label`` with node labels looked up once."""
+    data = G[e.u][e.v][e.key]
+    ref = data.get("ref") or ""
+    ref = ";".join(map(str, ref)) if isinstance(ref, list) else str(ref)
+    name = data.get("name") or ""
+    name = ";".join(map(str, name)) if isinstance(name, list) else str(name)
+    if not name:
+        name = f"{names[e.u]}–{names[e.v]}"
+    mode = data.get("mode", "")
+    return " ".join(p for p in (ref, name, f"({mode})" if mode else "") if p), ref
+
+
 def _table(G: nx.MultiDiGraph[Any], items: list[_Element], values: FloatArray) -> pd.DataFrame:
-    rows = []
-    for e, (imp, uns, eff, aff) in zip(items, values.tolist(), strict=True):
+    # Column by column, node labels once: at 100k nodes a row dict and two label look-ups
+    # per element cost seconds.
+    names = {n: (str(d["name"]) if d.get("name") else str(n)) for n, d in G.nodes(data=True)}
+    xs = {n: float(x) for n, x in G.nodes(data="x")}
+    ys = {n: float(y) for n, y in G.nodes(data="y")}
+    cols: dict[str, list[Any]] = {c: [] for c in COLUMNS[1:]}
+    for e in items:
         if e.kind == "node":
-            data = G.nodes[e.u]
-            label, ref, mode = node_label(G, e.u), "", str(data.get("kind", ""))
-            x, y = float(data["x"]), float(data["y"])
+            label, ref = names[e.u], ""
+            mode = str(G.nodes[e.u].get("kind", ""))
+            x, y = xs[e.u], ys[e.u]
         else:
-            data = G.edges[e.u, e.v, e.key]
-            label = edge_label(G, e.u, e.v, e.key)
-            ref = data.get("ref") or ""
-            ref = ";".join(map(str, ref)) if isinstance(ref, list) else str(ref)
-            mode = str(data.get("mode", ""))
-            a, b = G.nodes[e.u], G.nodes[e.v]
-            x, y = (float(a["x"]) + float(b["x"])) / 2, (float(a["y"]) + float(b["y"])) / 2
-        rows.append(
-            {
-                "element": e.kind,
-                "label": label,
-                "u": e.u,
-                "v": e.v,
-                "key": e.key,
-                "ref": ref,
-                "mode": mode,
-                "x": x,
-                "y": y,
-                "importance": imp,
-                "unsatisfied": uns,
-                "efficiency_loss": eff,
-                "pairs_affected": int(aff),
-            }
-        )
-    frame = pd.DataFrame(rows, columns=COLUMNS[1:])
+            label, ref = _edge_text(G, e, names)
+            mode = str(G[e.u][e.v][e.key].get("mode", ""))
+            x, y = (xs[e.u] + xs[e.v]) / 2, (ys[e.u] + ys[e.v]) / 2
+        for col, val in (
+            ("element", e.kind),
+            ("label", label),
+            ("u", e.u),
+            ("v", e.v),
+            ("key", e.key),
+            ("ref", ref),
+            ("mode", mode),
+            ("x", x),
+            ("y", y),
+        ):
+            cols[col].append(val)
+    metrics = values.T.tolist() if len(items) else [[], [], [], []]
+    cols["importance"], cols["unsatisfied"], cols["efficiency_loss"] = metrics[:3]
+    cols["pairs_affected"] = [int(a) for a in metrics[3]]
+    frame = pd.DataFrame(cols, columns=COLUMNS[1:])
     frame["_u"] = frame["u"].astype(str)
     frame["_v"] = frame["v"].astype(str)
     frame = frame.sort_values(
