@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -167,9 +167,18 @@ class Frontline:
         geoms = [
             g if g.is_valid else g.buffer(0)
             for c in sorted(set(categories))
-            for g in self.features.get((day, c), [])
+            for d in self._days_for(day, c)
+            for g in self.features.get((d, c), [])
         ]
         return shapely.union_all(geoms) if geoms else shapely.Polygon()
+
+    def _days_for(self, day: dt.date, category: str) -> list[dt.date]:
+        if category != "occupied_pre2022_ordlo":
+            return [day]
+        # The ORDLO polygon (held since 2014, unchanged) is missing on some days of the
+        # danielrose layer and a 0.001 deg² fragment on 2022-07-11: the two latest ones
+        # on or before the day bridge such a day.
+        return sorted(d for d, c in self.features if c == category and d <= day)[-2:]
 
 
 def _check_categories(categories: Sequence[str], front: Frontline) -> None:
@@ -321,25 +330,29 @@ def _date_range(start: dt.date, end: dt.date, every_days: int) -> list[dt.date]:
 
 def timeline(
     G: nx.MultiDiGraph[Any],
-    frontline_file: str | Path | Frontline,
+    frontline_file: str | Path | Frontline | None,
     start: str | dt.date,
     end: str | dt.date,
     every_days: int,
     origins: Sequence[Any],
     destinations: Sequence[Any],
     *,
-    categories: Sequence[str] = ("occupied",),
+    categories: Sequence[str] = ("occupied", "occupied_pre2022_ordlo"),
     buffer_m: float = 0.0,
     weight: str = "travel_time",
 ) -> pd.DataFrame:
     """How supply degrades as the front line moves, one row per date.
+
+    The baseline is the network on the first day: what was held before it (e.g. since
+    2014) is not counted as a loss, so the first row shows none.
 
     Parameters
     ----------
     G
         The intact network (not changed).
     frontline_file
-        A front-line file, or one already read with :func:`load_frontline`.
+        A front-line file, or one already read with :func:`load_frontline`; ``None`` for
+        the occupation dates shipped with the embedded region (``lost_on``).
     start, end
         First and last day (``end`` is always included).
     every_days
@@ -347,7 +360,7 @@ def timeline(
     origins, destinations
         Node ids of supply origins and destinations.
     categories
-        Categories counted as lost.
+        Categories counted as lost (default: occupied and held since 2014).
     buffer_m
         Buffer around the area, metres.
     weight
@@ -356,27 +369,29 @@ def timeline(
     Returns
     -------
     pandas.DataFrame
-        ``date``, ``layer_date``, ``nodes_lost``, ``edges_lost``, ``destinations_reachable``,
-        ``destinations_total``, ``pairs_cut_off``, ``mean_time_increase_min`` (over pairs
-        still connected), ``min_cut``, ``efficiency_loss_pct``.
+        ``date``, ``layer_date``, ``nodes_lost`` (all places inside the area that day),
+        ``nodes_lost_since_start``, ``edges_lost``, ``destinations_reachable``,
+        ``destinations_total`` (those still held on the first day), ``pairs_cut_off``,
+        ``mean_time_increase_min`` (over pairs still connected), ``min_cut``,
+        ``efficiency_loss_pct`` (against the first day).
 
     Raises
     ------
     BadInputError
         If the dates are malformed or out of the file's range.
     """
-    front = (
-        frontline_file if isinstance(frontline_file, Frontline) else load_frontline(frontline_file)
-    )
     days = _date_range(parse_date(start, what="--from"), parse_date(end, what="--to"), every_days)
+    removal_on, layer_day = _removals(G, frontline_file, categories, buffer_m)
     scale = 60.0 if weight == "travel_time" else 1.0
-    src = list(dict.fromkeys(origins))
-    dst = list(dict.fromkeys(destinations))
-    before = {o: nx.single_source_dijkstra_path_length(G, o, weight=weight) for o in src}
-    e_before = global_efficiency(G, weight=weight)
+    # The baseline is the network on the first day: areas held before it are no loss.
+    G0 = apply_removal(G, removal_on(days[0]))
+    src = [o for o in dict.fromkeys(origins) if o in G0]
+    dst = [d for d in dict.fromkeys(destinations) if d in G0]
+    before = {o: nx.single_source_dijkstra_path_length(G0, o, weight=weight) for o in src}
+    e_before = global_efficiency(G0, weight=weight, n_total=G.number_of_nodes())
     rows = []
     for day in days:
-        removal = frontline_removal(G, front, day, categories=categories, buffer_m=buffer_m)
+        removal = removal_on(day)
         H = apply_removal(G, removal)
         after = {
             o: nx.single_source_dijkstra_path_length(H, o, weight=weight) if o in H else {}
@@ -395,8 +410,9 @@ def timeline(
         rows.append(
             {
                 "date": day.isoformat(),
-                "layer_date": front.layer_date(day).isoformat(),
+                "layer_date": layer_day(day).isoformat(),
                 "nodes_lost": len(removal.nodes),
+                "nodes_lost_since_start": len(set(removal.nodes) & set(G0.nodes)),
                 "edges_lost": len(removal.edges),
                 "destinations_reachable": reachable,
                 "destinations_total": len(dst),
@@ -411,3 +427,32 @@ def timeline(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _removals(
+    G: nx.MultiDiGraph[Any],
+    frontline_file: str | Path | Frontline | None,
+    categories: Sequence[str],
+    buffer_m: float,
+) -> tuple[Callable[[dt.date], Removal], Callable[[dt.date], dt.date]]:
+    """What is lost on a day, and the layer day standing for it (a layer or shipped dates)."""
+    if frontline_file is None:
+        from resilience.asof import AsOf, as_of_removal  # noqa: PLC0415 - asof imports this
+
+        if not G.graph.get("lost_on_until"):
+            msg = "this graph has no occupation dates: give --frontline FILE"
+            raise BadInputError(msg)
+        grey = "unknown_grey" in categories
+
+        def shipped(day: dt.date) -> Removal:
+            return as_of_removal(G, AsOf(day, "shipped", grey))
+
+        return shipped, lambda day: day
+    front = (
+        frontline_file if isinstance(frontline_file, Frontline) else load_frontline(frontline_file)
+    )
+
+    def on_layer(day: dt.date) -> Removal:
+        return frontline_removal(G, front, day, categories=categories, buffer_m=buffer_m)
+
+    return on_layer, front.layer_date

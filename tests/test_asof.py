@@ -22,9 +22,10 @@ from resilience.asof import (
 )
 from resilience.cli import app
 from resilience.errors import BadGraphError, BadInputError
-from resilience.frontline import load_frontline
+from resilience.frontline import load_frontline, timeline
 from resilience.scenario import load_scenario, resolve_path, run_scenario
 from resilience.sources.bundled import load_region
+from resilience.targets import resolve_od
 
 DATA = Path(__file__).resolve().parent / "data"
 SMALL = DATA / "frontline_small.geojson"
@@ -326,3 +327,18 @@ def test_seed_scenarios_are_on_real_dates():
     pre = run_scenario(late.model_copy(update={"as_of": "pre-war"}))
     assert pre.graph.graph["as_of"] == "pre-war"
     assert "donetsk" in pre.graph
+
+
+def test_timeline_on_shipped_dates_starts_without_loss(region):
+    """No shared data needed; what was held before the first day is not a loss."""
+    origins, destinations = resolve_od(region)
+    frame = timeline(region, None, "2024-07-08", "2026-08-22", 90, origins, destinations)
+    first = frame.iloc[0]
+    assert first["nodes_lost"] == 18  # Donetsk, Horlivka, Avdiivka, ... held by then
+    assert first["nodes_lost_since_start"] == 0
+    assert first["pairs_cut_off"] == 0
+    assert first["efficiency_loss_pct"] == 0.0
+    assert list(frame["nodes_lost"]) == [18, 31, 38, 40, 42, 45, 51, 53, 53, 55]
+    res = runner.invoke(app, ["timeline", "--from", "2025-08-03", "--to", "2025-12-30"])
+    assert res.exit_code == 0, res.output
+    assert "lost_on.csv" in res.output

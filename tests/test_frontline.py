@@ -161,9 +161,14 @@ def test_timeline_rows(toy, front):
     frame = timeline(toy, front, "2024-01-01", "2024-09-01", 100, ["alpha"], ["delta", "echo"])
     assert list(frame["date"]) == ["2024-01-01", "2024-04-10", "2024-07-19", "2024-09-01"]
     assert list(frame["layer_date"]) == ["2024-01-01", "2024-01-01", "2024-06-01", "2024-09-01"]
-    assert list(frame["destinations_reachable"]) == [1, 1, 0, 2]
+    # The baseline is the network on the first day: Echo, held by then, is no loss and
+    # no destination; the area receding on 2024-09-01 shows as a gain.
+    assert list(frame["destinations_total"]) == [1, 1, 1, 1]
+    assert list(frame["destinations_reachable"]) == [1, 1, 0, 1]
     assert list(frame["nodes_lost"]) == [1, 1, 3, 0]
-    assert list(frame["pairs_cut_off"]) == [1, 1, 2, 0]
+    assert list(frame["nodes_lost_since_start"]) == [0, 0, 2, 0]
+    assert list(frame["pairs_cut_off"]) == [0, 0, 1, 0]
+    assert list(frame["efficiency_loss_pct"])[:2] == [0.0, 0.0]
     assert list(frame["min_cut"]) == [3, 3, 0, 2]
     with pytest.raises(BadInputError, match="before it starts"):
         timeline(toy, front, "2024-09-01", "2024-01-01", 30, ["alpha"], ["delta"])

@@ -173,24 +173,24 @@ def _every(value: str) -> int:
 
 @friendly
 def timeline_cmd(
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD (always included).")],
     frontline: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--frontline",
             "-f",
             help="Dated front-line polygons (.geojson or .geojson.gz with a 'date' property).",
             metavar="FILE",
         ),
-    ],
-    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
-    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD (always included).")],
+    ] = None,
     every: Annotated[str, typer.Option("--every", help="Step, e.g. 30d.")] = "30d",
     category: Annotated[
         list[str] | None,
         typer.Option(
             "--category",
             help="Category counted as lost (repeatable): occupied, occupied_pre2022_ordlo, "
-            "unknown_grey (default: occupied).",
+            "unknown_grey (default: occupied and occupied_pre2022_ordlo).",
         ),
     ] = None,
     buffer_m: Annotated[
@@ -223,12 +223,13 @@ def timeline_cmd(
     from resilience.targets import resolve_od  # noqa: PLC0415
 
     step = _every(every)
-    cats = tuple(category or ["occupied"])
+    # Areas held since 2014 are lost on every layer (danielrose draws them apart).
+    cats = tuple(category or ["occupied", "occupied_pre2022_ordlo"])
     G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
     origins, destinations = resolve_od(G, origin or [], destination or [])
     frame = timeline(
         G,
-        load_frontline(frontline),
+        load_frontline(frontline) if frontline is not None else None,
         start,
         end,
         step,
@@ -237,8 +238,12 @@ def timeline_cmd(
         categories=cats,
         buffer_m=buffer_m,
     )
-    show(f"Supply as the front line moves ({frontline.name}, {', '.join(cats)})", frame)
-    source = f"Layer: {frontline.name}, categories {', '.join(cats)}, every {step} days."
+    layer = frontline.name if frontline is not None else str(G.graph.get("lost_on_source", ""))
+    show(f"Supply as the front line moves ({layer}, {', '.join(cats)})", frame)
+    source = (
+        f"Layer: {layer}, categories {', '.join(cats)}, every {step} days; "
+        f"baseline: the network on {frame['date'].iloc[0]}."
+    )
     written(render_timeline(frame, source, out_dir(out) / "timeline"))
 
 
