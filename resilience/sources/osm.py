@@ -543,6 +543,13 @@ def _load_extract(
         xml = Path(tmp) / "extract.osm"
         try:
             scan = _scan_extract(osmium, path, xml, clip, wanted, road_classes)
+            if scan.clipped:
+                # Overpass writes ways before their nodes ("out body; >; out skel"), which
+                # looks like clipping to a one-pass reader: read it again in OSM order.
+                ordered = Path(tmp) / "ordered.osm.pbf"
+                _write_in_osm_order(osmium, path, ordered)
+                xml.unlink()
+                scan = _scan_extract(osmium, ordered, xml, clip, wanted, road_classes)
         except (RuntimeError, OSError, ValueError, KeyError) as exc:
             why = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
             msg = f"{path.name}: not a readable {kind} ({why})"
@@ -576,6 +583,14 @@ def _load_extract(
         ways_clipped=scan.clipped,
     )
     return G
+
+
+def _write_in_osm_order(osmium: Any, src: Path, dst: Path) -> None:
+    """Copy ``src`` to ``dst`` with every node first, then the ways, then the relations."""
+    with osmium.SimpleWriter(str(dst)) as writer:
+        for entity in (osmium.osm.NODE, osmium.osm.WAY, osmium.osm.RELATION):
+            for obj in osmium.FileProcessor(str(src), entity):
+                writer.add(obj)
 
 
 def _wanted_way(tags: Any, modes: tuple[str, ...], roads: set[str] | None) -> bool:

@@ -320,7 +320,7 @@ def test_fetch_offline_fails_fast_with_one_line(
         (["fetch"], "exactly one of"),
         (["fetch", "--point", "48.2", "--radius-km", "5"], "2 comma-separated"),
         (["fetch", "--point", "48.2,37.1"], "radius"),
-        (["fetch", "--bbox", "37.1,48.1,37.0,48.0"], "W<E"),
+        (["fetch", "--bbox", "37.1,48.1,37.0,48.0"], "W < E"),
         (["fetch", "--place", "x", "--modes", "air"], "road and/or rail"),
     ],
 )

@@ -143,3 +143,24 @@ def test_implicit_and_unit_maxspeeds_read_as_osmnx_reads_them() -> None:
     impute_speeds_and_times(G)
     speeds = [G.edges[u, u + 1, 0]["speed_kph"] for u in range(3)]
     assert speeds == [50.0, 70.0, 60.0]  # the unreadable one takes the class mean
+
+
+def test_ways_before_their_nodes_are_not_clipped(
+    tmp_path: Path, cases: nx.MultiDiGraph[Any]
+) -> None:
+    # Overpass answers "out body; >; out skel" with the ways first, their nodes after.
+    text = CASES.read_text(encoding="utf-8")
+    head, body = text.split("<osm ", 1)
+    opening, rest = body.split(">", 1)
+    rest = rest.removesuffix("</osm>\n")
+    nodes = rest[: rest.index("  <way ")]
+    ways = rest[rest.index("  <way ") :]
+    flipped = tmp_path / "overpass.osm"
+    flipped.write_text(f"{head}<osm {opening}>{ways}{nodes}</osm>\n", encoding="utf-8")
+    assert flipped.read_text(encoding="utf-8").index("<way ") < flipped.read_text(
+        encoding="utf-8"
+    ).index("<node ")
+    with pytest.warns(OsmExtractWarning):
+        G = load_osm_xml(flipped)
+    assert G.graph["ways_clipped"] == 1  # only way 2006, whose node 99 is truly absent
+    assert sorted(map(str, G.edges(keys=True))) == sorted(map(str, cases.edges(keys=True)))
