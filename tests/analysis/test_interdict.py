@@ -26,6 +26,7 @@ from resilience.analysis.interdict import (
     _flow_capacities,
     _flow_solution,
     _flow_value,
+    _time_bound,
     build_net,
     candidates,
     interdict,
@@ -428,3 +429,12 @@ def test_ids_read_as_text_match_integer_nodes() -> None:
     result = interdict(G, [1], [3], k=1, protected=[("1", "3")], costs={"2": 5.0})
     assert result.worst[["u", "v"]].to_numpy().tolist() == [[1, 2]]
     assert result.damage == 1.0
+
+
+@SETTINGS
+@given(data=small_graphs(), which=st.sampled_from(["links", "nodes", "both"]), k=st.integers(1, 3))
+def test_time_bound_is_never_below_the_optimum(data, which, k) -> None:
+    G, origins, dests = data
+    net = build_net(G, origins, dests, cutoff_min=30.0)
+    bound = _time_bound(net, k, candidates(net, which, (), endpoints=False))
+    assert bound >= _brute(G, origins, dests, "time", which, k) - 1e-6
