@@ -1,4 +1,4 @@
-"""Supply capacity of links and transfers in tonnes per day, and supply and demand.
+"""Supply capacity of links and transfers in tonnes per day.
 
 Every edge gets ``capacity_t_per_day``: the tonnes per day one direction of the link can
 carry (a two-way link's other direction carries as much again, independently). The value
@@ -9,8 +9,8 @@ comes, from least to most specific:
    or a station id for that station's road↔rail transfer;
 3. a per-link value already on the edge (the ``capacity_t_per_day`` column of the
    embedded region's ``links.csv``, or the attribute in a graph file);
-4. a user file (``--capacities FILE``, :func:`read_capacities`): rows by class, by ref,
-   or by link ``u,v[,key]``, the most specific winning.
+4. a user file (``--capacities FILE``, :func:`resilience.supply.read_capacities`): rows
+   by class, by ref, or by link ``u,v[,key]``, the most specific winning.
 
 Per-class defaults
 ------------------
@@ -50,33 +50,24 @@ operating hours per day.
 200 wagons at a station serving a city, 100 a town, 50 a village (a district freight
 station's ramps and cranes handle 50–150 wagons a day).
 
-Supply and demand
------------------
-Origins are not bounded by default (rear depots are assumed to ship whatever the network
-carries; the question is the network). Demand at the destinations is a total shared in
-proportion to a weight per town: the region's ``[demand]`` table (``total_t_per_day``,
-``weight``), else ``DEFAULT_DEMAND_TOTAL_T_PER_DAY`` shared by ``DEFAULT_DEMAND_WEIGHT``
-for a town the table does not name.
+Supply and demand at the origins and destinations are in :mod:`resilience.supply`.
 """
 
 from __future__ import annotations
 
-import csv
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from resilience._text import normalize_ref
 from resilience.errors import BadGraphError, BadInputError
 
 __all__ = [
     "CAPACITY",
-    "DEFAULT_DEMAND_TOTAL_T_PER_DAY",
-    "DEFAULT_DEMAND_WEIGHT",
     "ROAD_HGV_SHARE",
     "ROAD_HOURS_PER_DAY",
     "ROAD_PAYLOAD_T",
@@ -84,10 +75,8 @@ __all__ = [
     "CapacityOverrides",
     "assign_capacities",
     "default_capacity",
-    "demand_t_per_day",
     "edge_class",
-    "read_capacities",
-    "supply_t_per_day",
+    "parse_t_per_day",
 ]
 
 #: The edge attribute every flow analysis reads: tonnes per day in the edge's direction.
@@ -131,14 +120,6 @@ _TAGS = ("mode", "highway", "railway", "usage", "lanes", "oneway", "tracks", "el
 TRANSFER_WAGONS_PER_DAY: dict[str, int] = {"city": 200, "town": 100, "village": 50}
 #: Net tonnes per wagon loaded or unloaded at a transfer.
 TRANSFER_T_PER_WAGON = 60
-
-#: Total demand of the destinations when the region gives none (t/day): an illustrative
-#: planning figure — a few divisions' worth of ammunition, fuel, food and stores in
-#: high-intensity combat plus the towns' civilian needs. Override it.
-DEFAULT_DEMAND_TOTAL_T_PER_DAY = 20000.0
-#: Demand weight of a destination the region's table does not name (the table's unit
-#: is thousands of inhabitants before the war, so 10 is a town of 10,000).
-DEFAULT_DEMAND_WEIGHT = 10.0
 
 
 @dataclass(frozen=True)
@@ -277,7 +258,26 @@ def default_capacity(G: nx.MultiDiGraph[Any], u: Any, v: Any, data: Mapping[str,
     return _road(data, cls)
 
 
-def _as_t_per_day(value: Any, where: str) -> int:
+def parse_t_per_day(value: Any, where: str) -> int:
+    """Read one capacity value in t/day.
+
+    Parameters
+    ----------
+    value
+        A number or its text.
+    where
+        Where the value came from, for the error message.
+
+    Returns
+    -------
+    int
+        The value rounded to a whole tonne.
+
+    Raises
+    ------
+    BadInputError
+        If the value is not a finite number >= 0.
+    """
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -296,7 +296,7 @@ def _region_table(table: Mapping[str, Any] | None) -> dict[str, int]:
             out.update(_region_table(value))
         else:
             try:
-                out[str(name)] = _as_t_per_day(value, f"region.toml [capacity] {name}")
+                out[str(name)] = parse_t_per_day(value, f"region.toml [capacity] {name}")
             except BadInputError as exc:
                 raise BadGraphError(str(exc)) from None
     return out
@@ -340,7 +340,7 @@ def assign_capacities(
         own = data.get(CAPACITY)
         if own not in (None, "") and data.get("capacity_source") in (None, "link"):
             try:
-                data[CAPACITY] = _as_t_per_day(own, f"edge {u}->{v}")
+                data[CAPACITY] = parse_t_per_day(own, f"edge {u}->{v}")
             except BadInputError as exc:
                 raise BadGraphError(str(exc)) from None
             data["capacity_source"] = "link"
@@ -386,8 +386,6 @@ def _class_capacity(
 
 
 def _apply_overrides(G: nx.MultiDiGraph[Any], overrides: CapacityOverrides) -> None:
-    from resilience.targets import normalize_ref  # noqa: PLC0415 - targets imports sources
-
     for _, _, data in G.edges(data=True):
         cls = edge_class(data)
         if cls in overrides.classes:
@@ -409,189 +407,3 @@ def _ref_text(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ";".join(str(x) for x in value)
     return "" if value is None else str(value)
-
-
-def read_capacities(path: Path, G: nx.MultiDiGraph[Any]) -> CapacityOverrides:
-    """Read a user capacity file.
-
-    A CSV with a ``capacity_t_per_day`` column and, on each row, one of: ``u`` and ``v``
-    (place names, aliases or node ids; optional ``key`` for one parallel link), ``ref``
-    (a road or rail ref), or ``class`` (a road class, rail usage or ``transfer``).
-
-    Parameters
-    ----------
-    path
-        The file.
-    G
-        The network the names are resolved in.
-
-    Returns
-    -------
-    CapacityOverrides
-        The overrides.
-
-    Raises
-    ------
-    BadInputError
-        If the file is missing, is not UTF-8 CSV, lacks the columns, or a row is bad.
-    UnknownTargetError
-        If a place name is unknown.
-    """
-    from resilience.targets import endpoint, normalize_ref  # noqa: PLC0415
-
-    if not path.is_file():
-        msg = f"capacity file not found: {path}"
-        raise BadInputError(msg)
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            columns = set(reader.fieldnames or [])
-            rows = list(reader)
-    except (UnicodeDecodeError, csv.Error) as exc:
-        msg = f"{path.name}: not a UTF-8 CSV file ({exc})"
-        raise BadInputError(msg) from None
-    if CAPACITY not in columns or not ({"u", "v"} <= columns or columns & {"ref", "class"}):
-        msg = f"{path.name}: needs a {CAPACITY} column and u,v or ref or class columns"
-        raise BadInputError(msg)
-    classes: dict[str, int] = {}
-    refs: dict[str, int] = {}
-    links: dict[tuple[Any, Any, Any], int] = {}
-    for line, row in enumerate(rows, start=2):
-        cell = {k: (v or "").strip() for k, v in row.items() if k}
-        value = _as_t_per_day(cell.get(CAPACITY), f"{path.name} line {line}")
-        if cell.get("u") or cell.get("v"):
-            if not (cell.get("u") and cell.get("v")):
-                msg = f"{path.name} line {line}: give both u and v"
-                raise BadInputError(msg)
-            a = _station_or_place(G, cell["u"], endpoint)
-            b = _station_or_place(G, cell["v"], endpoint)
-            if not (G.has_edge(a, b) or G.has_edge(b, a)):
-                msg = f"{path.name} line {line}: no link between {cell['u']!r} and {cell['v']!r}"
-                raise BadInputError(msg)
-            links[(a, b, cell.get("key") or None)] = value
-        elif cell.get("ref"):
-            refs[normalize_ref(cell["ref"])] = value
-        elif cell.get("class"):
-            classes[cell["class"]] = value
-        else:
-            msg = f"{path.name} line {line}: name a link (u, v), a ref or a class"
-            raise BadInputError(msg)
-    return CapacityOverrides(classes=classes, refs=refs, links=links)
-
-
-def _station_or_place(G: nx.MultiDiGraph[Any], name: str, endpoint: Any) -> Any:
-    # A node id (a station) is taken as is; a place name resolves to its town node.
-    return name if name in G else endpoint(G, name)
-
-
-def _weights(G: nx.MultiDiGraph[Any]) -> tuple[float, dict[str, float]]:
-    demand = G.graph.get("demand_table")
-    if demand is None:
-        from resilience.sources.bundled import load_region  # noqa: PLC0415 - a cycle at import
-
-        demand = load_region().graph.get("demand_table") or {}
-    total = float(demand.get("total_t_per_day", DEFAULT_DEMAND_TOTAL_T_PER_DAY))
-    weights = {str(k): float(w) for k, w in dict(demand.get("weight", {})).items()}
-    return total, weights
-
-
-def demand_t_per_day(
-    G: nx.MultiDiGraph[Any],
-    destinations: Sequence[Any],
-    *,
-    total_t_per_day: float | None = None,
-    demand: Mapping[Any, float] | None = None,
-) -> dict[Any, float]:
-    """The demand of each destination in t/day.
-
-    A total shared in proportion to a weight per town (the region's ``[demand]`` table;
-    ``DEFAULT_DEMAND_WEIGHT`` for a town it does not name); a town given in ``demand``
-    takes that value instead, and the rest share what is left of the total.
-
-    Parameters
-    ----------
-    G
-        The network (its ``demand_table``, else the embedded region's).
-    destinations
-        Destination nodes.
-    total_t_per_day
-        Total demand; ``None`` for the region's.
-    demand
-        Fixed demands by destination node.
-
-    Returns
-    -------
-    dict
-        Destination node → t/day, in the order given.
-
-    Raises
-    ------
-    BadInputError
-        If a demand or the total is negative or not finite.
-    """
-    region_total, weights = _weights(G)
-    total = region_total if total_t_per_day is None else float(total_t_per_day)
-    fixed = {n: float(t) for n, t in (demand or {}).items() if n in set(destinations)}
-    for value in (total, *fixed.values()):
-        if not math.isfinite(value) or value < 0:
-            msg = f"demand must be a number of t/day >= 0, not {value!r}"
-            raise BadInputError(msg)
-    rest = [n for n in destinations if n not in fixed]
-    w = {n: _weight(G, n, weights) for n in rest}
-    left = max(0.0, total - sum(fixed.values()))
-    wsum = sum(w.values())
-    return {
-        n: fixed[n] if n in fixed else (left * w[n] / wsum if wsum > 0 else 0.0)
-        for n in destinations
-    }
-
-
-def _slug(text: str) -> str:
-    return text.strip().lower().replace(" ", "-")
-
-
-def _weight(G: nx.MultiDiGraph[Any], n: Any, weights: Mapping[str, float]) -> float:
-    # The table is keyed by place id; on other graphs a node is matched by its own name,
-    # then by the gazetteer place it lies in (an OSM node may be named in Ukrainian).
-    for key in (str(n), _slug(str(G.nodes[n].get("name", "")))):
-        if key in weights:
-            return float(weights[key])
-    if "x" in G.nodes[n] and "y" in G.nodes[n]:
-        from resilience.targets import place_label  # noqa: PLC0415 - targets imports sources
-
-        key = _slug(place_label(G, n))
-        if key in weights:
-            return float(weights[key])
-    return DEFAULT_DEMAND_WEIGHT
-
-
-def supply_t_per_day(
-    origins: Sequence[Any], supply: Mapping[Any, float] | None = None
-) -> dict[Any, float | None]:
-    """The supply of each origin in t/day; ``None`` is unbounded (the default).
-
-    Parameters
-    ----------
-    origins
-        Origin nodes.
-    supply
-        Bounds by origin node.
-
-    Returns
-    -------
-    dict
-        Origin node → t/day or ``None``.
-
-    Raises
-    ------
-    BadInputError
-        If a bound is negative or not finite.
-    """
-    out: dict[Any, float | None] = {}
-    for n in origins:
-        value = (supply or {}).get(n)
-        if value is not None and (not math.isfinite(float(value)) or value < 0):
-            msg = f"supply must be a number of t/day >= 0, not {value!r}"
-            raise BadInputError(msg)
-        out[n] = None if value is None else float(value)
-    return out

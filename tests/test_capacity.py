@@ -14,13 +14,11 @@ from resilience.capacity import (
     CapacityOverrides,
     assign_capacities,
     default_capacity,
-    demand_t_per_day,
-    read_capacities,
-    supply_t_per_day,
 )
 from resilience.errors import BadGraphError, BadInputError, UnknownTargetError
 from resilience.sources.bundled import load_region
 from resilience.sources.load import load_network
+from resilience.supply import demand_t_per_day, read_capacities, supply_t_per_day
 from tests.conftest import DATA
 
 ROAD_T_PER_VEH_H = cap.ROAD_HGV_SHARE * cap.ROAD_PAYLOAD_T * cap.ROAD_HOURS_PER_DAY

@@ -41,9 +41,10 @@ from scipy import sparse
 from scipy.optimize import linprog
 from scipy.sparse import csgraph
 
-from resilience.capacity import CAPACITY, demand_t_per_day, supply_t_per_day
+from resilience.capacity import CAPACITY
 from resilience.errors import BadGraphError, BadInputError
 from resilience.network import node_label
+from resilience.supply import demand_t_per_day, supply_t_per_day
 from resilience.targets import Removal, place_label
 
 __all__ = [
@@ -457,7 +458,7 @@ def concurrent_flow(
         problem (so λ can rise when the town that bound it falls); a removed origin
         supplies nothing.
     demand
-        t/day by destination; ``None`` for :func:`resilience.capacity.demand_t_per_day`.
+        t/day by destination; ``None`` for :func:`resilience.supply.demand_t_per_day`.
     supply
         Upper bounds in t/day by origin; missing origins are unbounded.
 

@@ -181,12 +181,9 @@ def flow(
     Example: resilience flow --node pokrovsk
     """
     from resilience.analysis.flow import analyse_flow  # noqa: PLC0415
-    from resilience.capacity import (  # noqa: PLC0415
-        assign_capacities,
-        demand_t_per_day,
-        read_capacities,
-    )
+    from resilience.capacity import assign_capacities  # noqa: PLC0415
     from resilience.io import write_frames, write_layers, write_table  # noqa: PLC0415
+    from resilience.supply import demand_t_per_day, read_capacities  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
 
     # With --json stdout holds the JSON alone: notes the shared loading and target glue

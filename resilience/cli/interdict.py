@@ -12,7 +12,7 @@ import pandas as pd
 import typer
 
 from resilience import settings
-from resilience.capacity import demand_t_per_day
+from resilience.supply import demand_t_per_day
 from resilience.cli._common import friendly, load_graph, out_dir, show, written
 from resilience.cli._options import (
     BboxOpt,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +18,7 @@ import networkx as nx
 import numpy as np
 
 from resilience._geo import haversine_m_array
+from resilience._text import normalize_name, normalize_ref
 from resilience.errors import UnknownTargetError
 from resilience.network import node_label
 from resilience.sources.bundled import Place, load_places
@@ -39,59 +39,6 @@ __all__ = [
 
 #: A directed edge of a MultiDiGraph: ``(u, v, key)``.
 EdgeKey = tuple[Any, Any, int]
-
-# Cyrillic letters that Ukrainian road refs share with Latin ones (М-30, Н-20, Т-05-04, Р-08, Е50).
-_CYR_TO_LAT = str.maketrans("АВЕКМНОРСТХІ", "ABEKMHOPCTXI")
-_APOSTROPHES = str.maketrans({"’": "", "'": "", "ʼ": "", "`": "", "´": ""})
-
-
-def normalize_name(name: str) -> str:
-    """Fold a place name for matching.
-
-    Parameters
-    ----------
-    name
-        Any spelling.
-
-    Returns
-    -------
-    str
-        Lower case, accents and apostrophes dropped, runs of spaces, dashes and
-        underscores folded to one ``-``.
-
-    Examples
-    --------
-    >>> normalize_name("Chasiv  Yar")
-    'chasiv-yar'
-    >>> normalize_name("Слов'янськ") == normalize_name("Словʼянськ")
-    True
-    """
-    text = unicodedata.normalize("NFKD", name.translate(_APOSTROPHES)).casefold()
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[\s_\-–—.,]+", "-", text).strip("-")
-
-
-def normalize_ref(ref: str) -> str:
-    """Fold a road or rail ref for matching.
-
-    Parameters
-    ----------
-    ref
-        One ref, e.g. ``М-30`` (Cyrillic), ``M-30``, ``m30``, ``Т 05 04``.
-
-    Returns
-    -------
-    str
-        Upper-case Latin letters and digits only.
-
-    Examples
-    --------
-    >>> normalize_ref("М-30") == normalize_ref("m30") == "M30"
-    True
-    >>> normalize_ref("Т-05-04")
-    'T0504'
-    """
-    return re.sub(r"[^0-9A-Z]", "", ref.upper().translate(_CYR_TO_LAT))
 
 
 def ref_tokens(value: Any) -> set[str]:
@@ -405,10 +352,15 @@ def resolve_edge(
     Raises
     ------
     UnknownTargetError
-        If either place is unknown or no edge joins them directly.
+        If either place is unknown, both name the same place, or no edge joins them
+        directly.
     """
     na = resolve_place(G, a, gazetteer=gazetteer)
     nb = resolve_place(G, b, gazetteer=gazetteer)
+    if set(na) & set(nb):
+        # A town and its own station would match: that cuts a transfer, not a road.
+        msg = f"--edge needs two different places; {a!r} and {b!r} name the same place"
+        raise UnknownTargetError(msg)
     hits = {
         (u, v, k)
         for u, v, k in G.edges(keys=True)

@@ -6,7 +6,6 @@ import ast
 from pathlib import Path
 
 import networkx as nx
-import pytest
 
 import resilience
 
@@ -105,11 +104,6 @@ def test_no_import_cycle_in_the_cli() -> None:
     assert not cli, cli
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="capacity.py imports sources.bundled and targets inside functions, and "
-    "sources.bundled imports capacity: a circle hidden from import time (not the CLI's)",
-)
 def test_no_import_cycle_at_all() -> None:
     assert not _cycles(import_graph(deferred=True)), _cycles(import_graph(deferred=True))
 
