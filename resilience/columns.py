@@ -44,9 +44,13 @@ COLUMNS: dict[str, Column] = {
     "origin": Column(_, "Origin place id of a supply pair."),
     "destination": Column(_, "Destination place id of a supply pair."),
     "time_before_min": Column(
-        "min",
-        "Fastest travel time (or shortest distance, for weight length, in the same column) "
-        "from origin to destination on the baseline network.",
+        "min", "Fastest travel time from origin to destination on the baseline network."
+    ),
+    "length_before_km": Column(
+        "km", "Shortest distance from origin to destination on the baseline (weight length)."
+    ),
+    "length_after_km": Column(
+        "km", "Shortest distance after the loss (weight length); empty when cut off or lost."
     ),
     "time_after_min": Column(
         "min", "Fastest travel time after the loss; empty when the pair is cut off."
@@ -70,13 +74,22 @@ COLUMNS: dict[str, Column] = {
     "change_pct": Column("%", "Change from before to after: 100·(after/before − 1)."),
     "nodes": Column("count", "Nodes (places, junctions, stations) in the network or piece."),
     "edges": Column("count", "Directed links in the network (a two-way link counts twice)."),
+    "links": Column("count", "Links in the network; a two-way road or rail link counts once."),
+    "link_directions": Column("count", "Directed links (a two-way link counts twice)."),
+    "od_pairs_lost": Column("count", "Supply pairs whose origin or destination was removed."),
+    "od_pairs_cut_off": Column("count", "Supply pairs with both ends left but no route."),
     "components": Column("count", "Weakly connected pieces of the network."),
     "od_pairs_connected": Column("count", "Supply pairs with a route."),
     "edge_disjoint_paths_total": Column(
         "count", "Sum over supply pairs of their edge-disjoint paths."
     ),
     "global_efficiency_per_h": Column(
-        "1/h", "Mean over ordered node pairs of 1/(travel time); 0 for unreachable pairs."
+        "1/h",
+        "Network efficiency: mean over all ordered node pairs of 1/(travel time); 0 for "
+        "unreachable pairs (not the OD efficiency of scan, which covers supply pairs only).",
+    ),
+    "global_efficiency_per_km": Column(
+        "1/km", "Network efficiency with weight length: mean over node pairs of 1/distance."
     ),
     # ---- components
     "component": Column(_, "Connected piece number, largest first."),
@@ -120,8 +133,14 @@ COLUMNS: dict[str, Column] = {
     "as_of": Column("date", "Analysis date: the baseline is the network on that day."),
     "nodes_removed": Column("count", "Nodes the scenario removes."),
     "edges_removed": Column("count", "Further directed links removed (besides those at nodes)."),
+    "links_removed": Column(
+        "count", "Further links removed (besides those at nodes); a two-way link counts once."
+    ),
+    "lost": Column("count", "Supply pairs whose origin or destination itself was removed."),
     "od_pairs": Column("count", "Supply pairs measured (origins × destinations)."),
-    "cut_off": Column("count", "Supply pairs with no route after the loss (cut off or lost)."),
+    "cut_off": Column(
+        "count", "Supply pairs whose ends are both still there but have no route left."
+    ),
     "detour": Column("count", "Supply pairs still connected but slower after the loss."),
     "mean_detour_pct": Column("%", "Mean detour_pct over the pairs with a detour."),
     "max_detour_pct": Column("%", "Largest detour_pct of a pair with a detour."),
@@ -134,6 +153,9 @@ COLUMNS: dict[str, Column] = {
     # ---- front-line timeline
     "date": Column("date", "Day analysed (YYYY-MM-DD)."),
     "nodes_lost": Column("count", "Nodes inside the occupied area on that day."),
+    "nodes_lost_since_start": Column(
+        "count", "Nodes lost on that day that were still held on the first day analysed."
+    ),
     "edges_lost": Column("count", "Directed links inside or crossing the occupied area."),
     "destinations_reachable": Column(
         "count", "Destinations still reachable from at least one origin."
@@ -176,17 +198,19 @@ def dictionary_frame(names: Iterable[str]) -> pd.DataFrame:
     pandas.DataFrame
         ``column``, ``unit``, ``definition``.
 
-    Raises
-    ------
-    KeyError
-        If a name has no entry (a test keeps every written column listed).
+    Notes
+    -----
+    A name without an entry is listed as not yet defined rather than refused, so a new
+    column elsewhere does not break the reports; a test (see :func:`missing`) keeps every
+    written column listed.
     """
     seen = [n for n in dict.fromkeys(names) if n != "geometry"]
+    blank = Column("?", "(not yet in the data dictionary)")
     return pd.DataFrame(
         {
             "column": seen,
-            "unit": [COLUMNS[n].unit for n in seen],
-            "definition": [COLUMNS[n].definition for n in seen],
+            "unit": [COLUMNS.get(n, blank).unit for n in seen],
+            "definition": [COLUMNS.get(n, blank).definition for n in seen],
         }
     )
 

@@ -87,7 +87,8 @@ class TimelineSpec:
     start: dt.date = dt.date(2024, 7, 8)
     end: dt.date = dt.date(2026, 8, 22)
     every_days: int = 90
-    categories: tuple[str, ...] = ("occupied",)
+    # Lost = occupied + held since 2014 on every layer (cyterat's "occupied" has both).
+    categories: tuple[str, ...] = ("occupied", "occupied_pre2022_ordlo")
     graph: str | None = None
 
 
@@ -386,7 +387,9 @@ def build_reports(
             source = (
                 f"Layer: {timeline_spec.file} (DeepStateMap via cyterat/deepstate-map-data), "
                 f"categories {', '.join(timeline_spec.categories)}, "
-                f"every {timeline_spec.every_days} days; default origins → destinations."
+                f"every {timeline_spec.every_days} days; default origins → destinations; "
+                f"baseline: the network on {timeline_spec.start} (areas held by then are "
+                "no loss)."
             )
             tl_prov = graph_provenance(
                 G,

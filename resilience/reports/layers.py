@@ -17,7 +17,7 @@ import pandas as pd
 
 from resilience.reports.maps import edge_status, link_pairs
 from resilience.scenario import ScenarioResult
-from resilience.targets import apply_removal
+from resilience.targets import apply_removal, place_label
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -229,8 +229,8 @@ def routes_layer(
     Returns
     -------
     geopandas.GeoDataFrame
-        ``origin``, ``destination``, ``when`` (``before``/``after``), ``status``,
-        ``time_min``, ``length_km``, ``hops``, ``via``.
+        ``origin``, ``destination`` (place names, as in the OD table), ``when``
+        (``before``/``after``), ``status``, ``time_min``, ``length_km``, ``hops``, ``via``.
     """
     import geopandas as gpd  # noqa: PLC0415
     import shapely  # noqa: PLC0415
@@ -240,7 +240,11 @@ def routes_layer(
     for o, d in pairs:
         for when, net in (("before", G), ("after", H)):
             found = _route(net, o, d, weight)
-            row: dict[str, Any] = {"origin": str(o), "destination": str(d), "when": when}
+            row: dict[str, Any] = {
+                "origin": place_label(G, o),
+                "destination": place_label(G, d),
+                "when": when,
+            }
             if found is None:
                 lost = o not in net or d not in net
                 row |= {

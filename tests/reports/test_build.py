@@ -229,3 +229,161 @@ def test_cli_unknown_scenario_name_lists_known_ones(runner):
     assert result.exit_code == 2
     assert "no such scenario file, nor a scenario of that name (known: " in result.output
     assert "pokrovsk-falls" in result.output
+
+
+# --------------------------------------------------------------------- publishable reports
+
+LAYER_TYPES = {
+    "edges": {"LineString"},
+    "network_after": {"LineString"},
+    "routes": {"LineString"},  # a pair without a route has no geometry
+    "nodes": {"Point"},
+    "occupied_area": {"MultiPolygon"},
+}
+LINK_COLUMNS = ["u", "v", "key", "mode", "ref", "name", "length_m", "travel_time_s"]
+LAYER_COLUMNS = {
+    "edges": [*LINK_COLUMNS, "status", "critical_rank"],
+    "network_after": LINK_COLUMNS,
+    "nodes": ["id", "name", "kind", "mode", "status", "role"],
+    "routes": [
+        "origin",
+        "destination",
+        "when",
+        "status",
+        "time_min",
+        "length_km",
+        "hops",
+        "via",
+    ],
+    "occupied_area": ["category", "layer_date", "source"],
+}
+
+
+def test_every_geopackage_layer_reads_back_with_crs_geometry_and_columns(built):
+    import geopandas as gpd
+    import pyogrio
+
+    root = built[0] / "a" / "scenarios"
+    seen: dict[str, set[str]] = {}
+    for gpkg in sorted(root.glob("*/layers.gpkg")):
+        names = {str(n) for n, _ in pyogrio.list_layers(gpkg)}
+        seen[gpkg.parent.name] = names
+        for name in names:
+            layer = gpd.read_file(gpkg, layer=name)
+            assert layer.crs is not None
+            assert layer.crs.to_epsg() == 4326, (gpkg, name)
+            assert set(layer.geom_type.dropna().unique()) <= LAYER_TYPES[name], (gpkg, name)
+            assert list(layer.columns) == [*LAYER_COLUMNS[name], "geometry"], (gpkg, name)
+            assert len(layer) > 0
+    base = {"edges", "network_after", "nodes", "routes"}
+    assert seen == {"bravo-falls": base, "h01-cut": base, "front": base | {"occupied_area"}}
+    area = gpd.read_file(root / "front" / "layers.gpkg", layer="occupied_area")
+    assert area["layer_date"].tolist() == ["2024-06-01"]
+    assert "DeepStateMap" in area["source"].iloc[0]
+
+
+def test_routes_layer_lists_each_pair_before_and_after(built):
+    import geopandas as gpd
+    import pandas as pd
+
+    folder = built[0] / "a" / "scenarios" / "bravo-falls"
+    routes = gpd.read_file(folder / "layers.gpkg", layer="routes")
+    od = pd.read_csv(folder / "od.csv")
+    assert len(routes) == 2 * len(od)
+    before = routes[routes["when"] == "before"].set_index(["origin", "destination"])
+    after = routes[routes["when"] == "after"].set_index(["origin", "destination"])
+    for row in od.itertuples():
+        b = before.loc[(row.origin, row.destination)]
+        a = after.loc[(row.origin, row.destination)]
+        # The OD table names places; the layer keeps node ids: same times when both exist.
+        if pd.notna(row.time_before_min):
+            assert b["time_min"] == pytest.approx(row.time_before_min, abs=0.06)
+        if pd.isna(row.time_after_min):
+            assert a["status"] in {"cut off", "lost"}
+            assert a.geometry is None
+        else:
+            assert a["time_min"] == pytest.approx(row.time_after_min, abs=0.06)
+            assert a.geometry.geom_type == "LineString"
+
+
+def test_data_dictionary_covers_every_column_written(built):
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+
+    from resilience.columns import missing
+
+    root = built[0] / "a"
+    names: set[str] = set()
+    for csv in root.rglob("*.csv"):
+        frame = pd.read_csv(csv)
+        names |= set(frame.columns)
+        if frame.columns[0] in ("measure", "metric"):
+            names |= set(frame.iloc[:, 0].astype(str))
+    for gpkg in root.rglob("*.gpkg"):
+        for layer, _ in pyogrio.list_layers(gpkg):
+            names |= set(gpd.read_file(gpkg, layer=layer).columns)
+    assert len(names) > 40
+    assert missing(names) == []
+
+
+def test_docs_columns_is_generated_from_the_dictionary():
+    from resilience import columns
+
+    doc = Path(__file__).parents[2] / "docs" / "columns.md"
+    assert doc.read_text(encoding="utf-8") == columns.markdown()
+
+
+def test_pages_start_with_provenance_and_end_with_columns(built):
+    root = built[0] / "a"
+    for page in [root / "index.md", *root.rglob("*/index.md")]:
+        text = page.read_text(encoding="utf-8")
+        body = text.split("\n\n", 1)[1]
+        assert body.startswith("**Provenance**\n\n- Version: resilience "), page
+        if page.parent != root:
+            assert "\n## Columns\n" in text, page
+            assert text.rsplit("## Columns", 1)[1].count("\n| ") >= 3, page
+    front = (root / "scenarios" / "front" / "index.md").read_text(encoding="utf-8")
+    assert "- Command: `resilience run front`" in front
+    assert "sha256 of region source files" in front
+    assert "- Front-line layer: tests/data/frontline_small.geojson, layer date 2024-06-01" in front
+    assert "| detour_pct | % |" in front
+    # No wall-clock time: nothing looking like today's date or a clock time.
+    assert dt.date.today().isoformat() not in front  # noqa: DTZ011
+
+
+def _map_texts(res, ctx, monkeypatch) -> list[str]:
+    """Every text matplotlib draws on a scenario map."""
+    from matplotlib.text import Text
+
+    from resilience.reports import maps
+
+    figs = []
+    monkeypatch.setattr(maps, "png_bytes", lambda fig: figs.append(fig) or b"")
+    maps.map_png(res, ctx)
+    return [t.get_text() for t in figs[0].findobj(Text)]
+
+
+def test_every_map_credits_its_datasets(built, monkeypatch):
+    from resilience.reports.build import _frontline_context
+    from resilience.scenario import load_scenario, run_scenario
+
+    folder = built[0] / "scenarios"
+    for name in SCENARIOS:
+        sc = load_scenario(folder / f"{name}.toml")
+        res, ctx = run_scenario(sc), _frontline_context(sc)
+        texts = "\n".join(_map_texts(res, ctx, monkeypatch))
+        assert "© OpenStreetMap contributors" in texts, name
+        assert "DCW railway layer" in texts, name
+        assert "km" in texts  # the scale bar
+        assert "N" in texts.split("\n")  # the north arrow
+        html_map = (built[0] / "a" / "scenarios" / name / "map.html").read_text(encoding="utf-8")
+        assert "OpenStreetMap contributors" in html_map
+        assert 'id="legend"' in html_map
+        assert "plain background (offline)" in html_map
+        if name == "front":
+            assert "Occupied area: DeepStateMap (deepstatemap.live), layer of 2024-06-01" in texts
+            assert "occupied area (2024-06-01)" in texts  # its legend entry
+            assert "layer of 2024-06-01" in html_map
+        else:
+            assert "occupied area" not in texts

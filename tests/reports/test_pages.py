@@ -81,7 +81,8 @@ def test_scenario_page_has_the_same_sections_in_both_formats(result):
     html_heads = re.findall(r"<h2>(.+?)</h2>", page.html())
     assert md_heads == [h.replace("&gt;", ">") for h in html_heads]
     assert md_heads[0] == "Summary"
-    assert len(md_heads) == 6
+    assert len(md_heads) == 7
+    assert md_heads[-1] == "Columns"
     assert page.markdown().count("![") == page.html().count("<img ") == 2
     tables = [b for b in page.blocks if isinstance(b, Table) and not b.frame.empty]
     assert len(re.findall(r"^\|---", page.markdown(), flags=re.MULTILINE)) == len(tables)
@@ -92,7 +93,8 @@ def test_index_lists_skipped_parts_in_markdown_only():
     page = index_page(["a"], has_timeline=False, skipped={"timeline": "file absent"})
     assert page.markdown() == (
         "# Resilience reports\n\n- [Scenarios compared](compare/index.md)\n"
-        "- [a](scenarios/a/index.md)\n\nNot regenerated here:\n\n- `timeline`: file absent"
+        "- [a](scenarios/a/index.md)\n\nNot regenerated here:\n\n- `timeline`: file absent\n\n"
+        "Column units and definitions: `docs/columns.md` in the repository."
     )
     assert "file absent" not in page.html()
     assert page.html().count("<li>") == 2
