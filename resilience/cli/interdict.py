@@ -12,7 +12,6 @@ import pandas as pd
 import typer
 
 from resilience import settings
-from resilience.supply import demand_t_per_day
 from resilience.cli._common import friendly, load_graph, out_dir, show, written
 from resilience.cli._options import (
     BboxOpt,
@@ -27,6 +26,7 @@ from resilience.cli._options import (
     StationsOpt,
 )
 from resilience.errors import BadInputError, BadScenarioError
+from resilience.supply import demand_t_per_day
 
 __all__ = ["COMMANDS", "interdict", "protect", "repair"]
 
