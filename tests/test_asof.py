@@ -265,7 +265,8 @@ def test_a_target_lost_before_the_date_gets_one_line(tmp_path):
     assert res.exit_code == 0, res.output
     assert res.output.count("Pokrovsk is already lost on 2025-11-20") == 1
     assert "network as of 2026-08-22" in res.output
-    res = runner.invoke(app, ["paths", "-s", "dnipro", "-t", "pokrovsk", "--as-of", "2025-11-20"])
+    args = ["paths", "-s", "dnipro", "-t", "pokrovsk", "--as-of", "2025-11-20"]
+    res = runner.invoke(app, [*args, "--out", str(tmp_path)])
     assert res.exit_code == 0
     assert "Pokrovsk is already lost on 2025-11-20" in res.output
 
@@ -329,7 +330,7 @@ def test_seed_scenarios_are_on_real_dates():
     assert "donetsk" in pre.graph
 
 
-def test_timeline_on_shipped_dates_starts_without_loss(region):
+def test_timeline_on_shipped_dates_starts_without_loss(region, tmp_path):
     """No shared data needed; what was held before the first day is not a loss."""
     origins, destinations = resolve_od(region)
     frame = timeline(region, None, "2024-07-08", "2026-08-22", 90, origins, destinations)
@@ -339,6 +340,8 @@ def test_timeline_on_shipped_dates_starts_without_loss(region):
     assert first["pairs_cut_off"] == 0
     assert first["efficiency_loss_pct"] == 0.0
     assert list(frame["nodes_lost"]) == [18, 31, 38, 40, 42, 45, 51, 53, 53, 55]
-    res = runner.invoke(app, ["timeline", "--from", "2025-08-03", "--to", "2025-12-30"])
+    res = runner.invoke(
+        app, ["timeline", "--from", "2025-08-03", "--to", "2025-12-30", "--out", str(tmp_path)]
+    )
     assert res.exit_code == 0, res.output
     assert "lost_on.csv" in res.output
