@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -28,17 +28,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["COMMANDS", "attack", "scan"]
-
-
-def _points(frame: pd.DataFrame) -> Any:
-    """The scan table as a point layer (element positions ``x``/``y``, WGS84)."""
-    import geopandas as gpd  # noqa: PLC0415 - only when writing the layer
-    from shapely import points  # noqa: PLC0415
-
-    from resilience.io import arrow_safe  # noqa: PLC0415
-
-    data = arrow_safe(frame)
-    return gpd.GeoDataFrame(data, geometry=points(data["x"], data["y"]), crs="EPSG:4326")
 
 
 @friendly
@@ -74,7 +63,8 @@ def scan(
     Per element: importance (mean extra travel time over the supply pairs still
     connected, minutes), unsatisfied (share of pairs cut off) and efficiency loss.
     Exact: only the shortest-path trees an element lies on are recomputed. Writes
-    scan.csv, scan.parquet and scan.gpkg (layer 'scan', points) and bridges.csv under
+    scan.csv, scan.parquet and scan.gpkg (layers 'links', lines, and 'places', points)
+    and bridges.csv under
     REPORTS/scan/.
 
     Example: resilience scan --both --top 20 --jobs 2
@@ -86,6 +76,7 @@ def scan(
     )
     from resilience.analysis.criticality import scan as run_scan  # noqa: PLC0415
     from resilience.io import write_layers, write_table  # noqa: PLC0415
+    from resilience.reports.layers import element_layers  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
 
     if sum((edges, nodes, both)) > 1:
@@ -124,7 +115,8 @@ def scan(
     bridges = bridges_and_articulation_points(G)
     folder = out_dir(out) / "scan"
     paths = write_table(table, folder, "scan")
-    paths.append(write_layers({"scan": _points(table)}, folder / "scan.gpkg"))
+    # Links as lines (layer 'links'), places as points (layer 'places'), for QGIS.
+    paths.append(write_layers(element_layers(G, table), folder / "scan.gpkg"))
     paths.extend(write_table(bridges, folder, "bridges", ("csv",)))
     written(paths)
 

@@ -286,16 +286,16 @@ def routes_layer(
 def element_layers(G: nx.MultiDiGraph[Any], table: pd.DataFrame) -> dict[str, gpd.GeoDataFrame]:
     """A per-element table (e.g. ``scan``) as GIS layers: links as lines, places as points.
 
-    Rows with ``u``/``v``/``key`` set are links (their own geometry or a straight line);
-    rows with a node ``id`` (``node`` or ``id`` column) are places. One layer per geometry
-    type, as a GeoPackage layer holds one.
+    Rows whose ``element`` is ``edge`` (or, without that column, whose ``v`` is set) are
+    links, drawn with their own geometry or a straight line; the other rows are places at
+    ``x``/``y``. One layer per geometry type, as a GeoPackage layer holds one.
 
     Parameters
     ----------
     G
         The network the table was computed on.
     table
-        The table, with ``x``/``y`` positions for places when their id is not in ``G``.
+        The table: ``u``, ``v``, ``key`` for links, ``x``/``y`` for places.
 
     Returns
     -------
@@ -311,8 +311,11 @@ def element_layers(G: nx.MultiDiGraph[Any], table: pd.DataFrame) -> dict[str, gp
     data = arrow_safe(table).reset_index(drop=True)
     out: dict[str, gpd.GeoDataFrame] = {}
     is_link = pd.Series(data=False, index=data.index)
-    if {"u", "v", "key"} <= set(data.columns):
-        is_link = data["u"].notna() & data["v"].notna() & (data["u"].astype(str) != "")
+    if "element" in data.columns:
+        is_link = data["element"].astype(str) == "edge"
+    elif {"u", "v", "key"} <= set(data.columns):
+        text = data["v"].astype(str)
+        is_link = data["v"].notna() & ~text.isin(["", "None", "nan", "<NA>"])
     links, places = data[is_link], data[~is_link]
     drop = [c for c in ("x", "y") if c in data.columns]
     if len(links):

@@ -1,0 +1,79 @@
+"""GIS layers: links as lines, places as points, routes, in EPSG:4326, read back from disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from typer.testing import CliRunner
+
+from resilience.analysis.criticality import scan
+from resilience.io import write_layers
+from resilience.reports.layers import element_layers, links_layer, routes_layer
+from resilience.sources.bundled import load_region
+from resilience.targets import apply_removal, build_removal
+from tests.conftest import DATA
+
+
+def test_scan_table_becomes_link_lines_and_place_points(tmp_path):
+    G = load_region(DATA / "toy")
+    origins, destinations = list(G.graph["origins"]), list(G.graph["destinations"])
+    table = scan(G, origins, destinations, elements="both")
+    layers = element_layers(G, table)
+    n_links = int((table["element"] == "edge").sum())
+    assert len(layers["links"]) == n_links > 0
+    assert len(layers["places"]) == len(table) - n_links > 0
+    path = write_layers(layers, tmp_path / "scan.gpkg")
+    assert sorted(str(n) for n, _ in pyogrio.list_layers(path)) == ["links", "places"]
+    links = gpd.read_file(path, layer="links")
+    places = gpd.read_file(path, layer="places")
+    assert links.crs.to_epsg() == places.crs.to_epsg() == 4326
+    assert set(links.geom_type) == {"LineString"}
+    assert set(places.geom_type) == {"Point"}
+    # Each line joins its link's two ends.
+    for row in links.itertuples():
+        ends = {tuple(row.geometry.coords[0]), tuple(row.geometry.coords[-1])}
+        nodes = {(G.nodes[n]["x"], G.nodes[n]["y"]) for n in (row.u, row.v)}
+        assert ends == nodes
+    assert "x" not in links.columns
+    assert {"importance", "unsatisfied", "efficiency_loss"} <= set(links.columns)
+
+
+def test_links_layer_has_one_feature_per_two_way_link():
+    G = load_region(DATA / "toy")
+    layer = links_layer(G)
+    two_way = {frozenset((u, v, k)) for u, v, k in G.edges(keys=True)}
+    assert len(layer) == len(two_way)
+    assert layer.crs.to_epsg() == 4326
+
+
+def test_routes_layer_before_and_after_a_cut():
+    G = load_region(DATA / "toy")
+    removal = build_removal(G, nodes=["bravo"])
+    H = apply_removal(G, removal)
+    origins, destinations = list(G.graph["origins"]), list(G.graph["destinations"])
+    routes = routes_layer(G, H, origins, destinations)
+    assert set(routes["when"]) == {"before", "after"}
+    assert len(routes) % 2 == 0
+    before = routes[routes["when"] == "before"]
+    assert (before["status"] == "ok").all()
+    assert pd.Series(before.geom_type).eq("LineString").all()
+    after = routes[routes["when"] == "after"]
+    ok = after[after["status"] == "ok"]
+    merged = ok.merge(before, on=["origin", "destination"], suffixes=("_a", "_b"))
+    assert (merged["time_min_a"] >= merged["time_min_b"] - 1e-9).all()
+    assert not any("Bravo" in via for via in after["via"])
+
+
+def test_cli_scan_writes_lines_and_points(tmp_path, monkeypatch):
+    from resilience.cli import app
+
+    monkeypatch.setenv("RESILIENCE_GRAPHS", str(Path("tests/data").resolve()))
+    args = ["scan", "--graph", "toy", "--both", "--top", "3", "--out", str(tmp_path)]
+    result = CliRunner().invoke(app, args, terminal_width=120)
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "scan" / "scan.gpkg"
+    kinds = {str(n): str(t) for n, t in pyogrio.list_layers(path)}
+    assert kinds == {"links": "LineString", "places": "Point"}
