@@ -17,7 +17,7 @@ import pandas as pd
 
 from resilience.reports.maps import edge_status, link_pairs
 from resilience.scenario import ScenarioResult
-from resilience.targets import apply_removal, place_label
+from resilience.targets import Removal, apply_removal, place_label
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CRS",
     "area_layer",
+    "cut_layers",
     "element_layers",
     "link_geometry",
     "links_layer",
@@ -340,6 +341,56 @@ def _edge_key(G: nx.MultiDiGraph[Any], u: Any, v: Any, k: Any) -> tuple[Any, Any
                 return uu, vv, key
     msg = f"no link {u}-{v} in the network"
     raise KeyError(msg)
+
+
+def cut_layers(
+    G: nx.MultiDiGraph[Any],
+    removal: Removal,
+    origins: Sequence[Any],
+    destinations: Sequence[Any],
+    *,
+    weight: str = "travel_time",
+    network: bool = False,
+) -> dict[str, gpd.GeoDataFrame]:
+    """The layers of a ``cut``: each supply pair's route before and after, and the network.
+
+    Parameters
+    ----------
+    G
+        The intact network.
+    removal
+        What is removed.
+    origins, destinations
+        Node ids.
+    weight
+        Edge attribute minimised.
+    network
+        Also the damaged network (``network_after``: the links left, as lines) and what
+        was removed (``removed_links`` as lines, ``removed_places`` as points, when any).
+
+    Returns
+    -------
+    dict
+        ``routes`` [, ``network_after``, ``removed_links``, ``removed_places``].
+    """
+    H = apply_removal(G, removal)
+    layers = {"routes": routes_layer(G, H, origins, destinations, weight=weight)}
+    if network:
+        layers["network_after"] = links_layer(H)
+        gone = set(removal.nodes)
+        status = {
+            (u, v, k): "removed"
+            for u, v, k in G.edges(keys=True)
+            if u in gone or v in gone or (u, v, k) in removal.edges
+        }
+        links = links_layer(G, status)
+        removed = links[links["status"] == "removed"].drop(columns=["status"])
+        if len(removed):
+            layers["removed_links"] = removed.reset_index(drop=True)
+        places = nodes_layer(G, gone, origins, destinations)
+        if gone:
+            layers["removed_places"] = places[places["status"] == "removed"].reset_index(drop=True)
+    return layers
 
 
 def scenario_layers(
