@@ -455,6 +455,12 @@ def _already_lost(G: nx.MultiDiGraph[Any], nodes: frozenset[Any]) -> tuple[str, 
     return tuple(sorted(out))
 
 
+def _links(edges: frozenset[Any]) -> int:
+    """Removed edges counted as links: both directions of a two-way link are one."""
+    pairs = {frozenset((u, v)) for u, v, _ in edges}
+    return len(pairs)
+
+
 def compare(results: Sequence[ScenarioResult]) -> pd.DataFrame:
     """One row per scenario, side by side.
 
@@ -466,9 +472,10 @@ def compare(results: Sequence[ScenarioResult]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``scenario``, ``as_of`` (the baseline's date), ``nodes_removed``, ``edges_removed``,
-        ``od_pairs``, ``cut_off``
-        (pairs no longer connected, including lost endpoints), ``detour``,
+        ``scenario``, ``as_of`` (the baseline's date), ``nodes_removed``, ``links_removed``
+        (further links, a two-way link counted once), ``od_pairs``, ``lost`` (pairs whose
+        origin or destination was removed), ``cut_off`` (both ends there, no route left),
+        ``detour``,
         ``mean_detour_pct`` (over pairs with a detour), ``max_detour_pct``,
         ``efficiency_loss_pct``, ``min_cut_before``, ``min_cut_after``, ``top_critical``.
     """
@@ -482,9 +489,11 @@ def compare(results: Sequence[ScenarioResult]) -> pd.DataFrame:
                 "scenario": res.scenario.name,
                 "as_of": str(res.graph.graph.get("as_of", "")),
                 "nodes_removed": len(res.removal.nodes),
-                "edges_removed": len(res.removal.edges),
+                "links_removed": _links(res.removal.edges),
                 "od_pairs": len(od),
-                "cut_off": int(od["status"].isin(["cut off", "lost"]).sum()),
+                # lost: an endpoint itself removed; cut off: both there, no route left.
+                "lost": int((od["status"] == "lost").sum()),
+                "cut_off": int((od["status"] == "cut off").sum()),
                 "detour": int((od["status"] == "detour").sum()),
                 "mean_detour_pct": round(float(detours.mean()), 1) if len(detours) else None,
                 "max_detour_pct": round(float(detours.max()), 1) if len(detours) else None,

@@ -95,9 +95,10 @@ def attack(
 ) -> pd.DataFrame:
     """Remove places step by step and follow what is left of the network and of supply.
 
-    Each step removes ``ceil(fraction · N / steps)`` places: the highest ranked
-    (``betweenness`` or ``degree``; ranked once on the intact network, or again after
-    every step with ``recompute``) or random ones (averaged over ``runs`` random orders
+    After step ``s`` of ``K``, ``floor(fraction · N · s / K)`` places are gone (so the
+    last step ends at ``fraction``, never beyond it): the highest ranked (``betweenness``
+    or ``degree``; ranked once on the intact network, or again after every step with
+    ``recompute``) or random ones (averaged over ``runs`` random orders
     drawn from ``seed``).
 
     Parameters
@@ -142,7 +143,7 @@ def attack(
     >>> from resilience.synthetic import road_like
     >>> curve = attack(road_like(36), [0], [35], strategy="degree", steps=3)
     >>> curve["fraction_removed"].tolist()
-    [0.0, 0.083333, 0.166667, 0.25]
+    [0.0, 0.055556, 0.111111, 0.194444]
     """
     if strategy not in ("betweenness", "degree", "random"):
         msg = f"strategy must be betweenness, degree or random, not {strategy!r}"
@@ -161,7 +162,6 @@ def attack(
     arrays = edge_arrays(G, weight)
     o_idx = np.array([arrays.index[o] for o in dict.fromkeys(origins)], dtype=np.int64)
     d_idx = np.array([arrays.index[d] for d in dict.fromkeys(destinations)], dtype=np.int64)
-    batch = max(1, math.ceil(fraction * arrays.n / steps))
     rng = np.random.default_rng(seed)
     n_runs = runs if strategy == "random" else 1
     curves = np.zeros((n_runs, steps + 1, 3))
@@ -181,7 +181,9 @@ def attack(
         for step in range(1, steps + 1):
             if recompute and strategy != "random" and step > 1:
                 order = _ranking(G, arrays, alive, strategy, weight, samples, seed)
-            take = [i for i in order if alive[i]][:batch]
+            # Cumulative, so the last step ends at the fraction asked (not overshoots it).
+            goal = math.floor(fraction * arrays.n * step / steps + 1e-9)
+            take = [i for i in order if alive[i]][: max(0, goal - int((~alive).sum()))]
             alive[take] = False
             largest, od = _state(arrays, alive, o_idx, d_idx)
             ok = np.isfinite(od) & connected0

@@ -16,7 +16,34 @@ from resilience.errors import BadInputError
 from resilience.network import node_label, to_digraph
 from resilience.targets import Removal, apply_removal, place_label
 
-__all__ = ["CutResult", "components_table", "cut", "global_efficiency", "od_pairs"]
+__all__ = [
+    "CutResult",
+    "components_table",
+    "cut",
+    "global_efficiency",
+    "link_count",
+    "od_pairs",
+    "weight_units",
+]
+
+
+def weight_units(weight: str) -> tuple[str, str, float]:
+    """How a weight is reported: quantity, unit suffix and the divisor from graph units.
+
+    Parameters
+    ----------
+    weight
+        ``travel_time`` (seconds on the graph) or ``length`` (metres).
+
+    Returns
+    -------
+    tuple
+        ``("time", "min", 60.0)`` or ``("length", "km", 1000.0)``; column names are
+        ``<quantity>_before_<unit>`` so a switched ``--weight`` switches them too.
+    """
+    if weight == "length":
+        return "length", "km", 1000.0
+    return "time", "min", 60.0
 
 
 def od_pairs(origins: Sequence[Any], destinations: Sequence[Any]) -> list[tuple[Any, Any]]:
@@ -118,8 +145,8 @@ class CutResult:
     Attributes
     ----------
     od
-        Per origin→destination pair: travel times before/after (min), detour %, status,
-        edge-disjoint paths before/after.
+        Per origin→destination pair: travel times before/after (``time_*_min``; with a
+        length weight ``length_*_km``), detour %, status, edge-disjoint paths before/after.
     summary
         One row per metric: ``metric``, ``before``, ``after``, ``change``.
     components
@@ -180,7 +207,8 @@ def cut(
     H = apply_removal(G, removal)
     before = _times(G, list(dict.fromkeys(origins)), weight)
     after = _times(H, list(dict.fromkeys(origins)), weight)
-    scale = 60.0 if weight == "travel_time" else 1.0
+    quantity, unit, scale = weight_units(weight)
+    col_b, col_a = f"{quantity}_before_{unit}", f"{quantity}_after_{unit}"
     label = {n: place_label(G, n) for n in dict.fromkeys([*origins, *destinations])}
     # Only the number of edge-disjoint paths is reported, which is the max-flow value
     # (Menger): collapse each graph once instead of routing a min-cost flow per pair.
@@ -201,8 +229,8 @@ def cut(
             {
                 "origin": label[o],
                 "destination": label[d],
-                "time_before_min": None if tb is None else round(tb / scale, 1),
-                "time_after_min": None if ta is None or gone else round(ta / scale, 1),
+                col_b: None if tb is None else round(tb / scale, 1),
+                col_a: None if ta is None or gone else round(ta / scale, 1),
                 "detour_pct": (
                     round(100 * (ta - tb) / tb, 1) if tb and ta is not None and not gone else None
                 ),
@@ -211,23 +239,44 @@ def cut(
                 "paths_after": 0 if gone or ta is None else _disjoint_count(D_after, o, d),
             }
         )
-    od = pd.DataFrame(rows)
-    for col in ("time_before_min", "time_after_min", "detour_pct"):
+    od = pd.DataFrame(
+        rows,
+        columns=[
+            "origin",
+            "destination",
+            col_b,
+            col_a,
+            "detour_pct",
+            "status",
+            "paths_before",
+            "paths_after",
+        ],
+    )
+    for col in (col_b, col_a, "detour_pct"):
         od[col] = pd.to_numeric(od[col], errors="coerce").astype(float)
     n = G.number_of_nodes()
-    e_before = global_efficiency(G, weight=weight)
-    e_after = global_efficiency(H, weight=weight, n_total=n)
+    # global_efficiency is in 1/hour of a seconds weight; a metres weight gives 1/km.
+    per = "per_h" if unit == "min" else "per_km"
+    to_unit = 1.0 if unit == "min" else 1000.0 / 3600.0
+    e_before = global_efficiency(G, weight=weight) * to_unit
+    e_after = global_efficiency(H, weight=weight, n_total=n) * to_unit
     comps_before = nx.number_weakly_connected_components(G)
     comps = components_table(H)
-    reach_b = int((od["time_before_min"].notna()).sum())
-    reach_a = int((od["time_after_min"].notna()).sum())
+    reach_b = int((od[col_b].notna()).sum())
+    reach_a = int((od[col_a].notna()).sum())
+    statuses = od["status"]
     metrics = [
         ("nodes", n, H.number_of_nodes()),
-        ("edges", G.number_of_edges(), H.number_of_edges()),
+        ("links", link_count(G), link_count(H)),
+        ("link_directions", G.number_of_edges(), H.number_of_edges()),
         ("components", comps_before, len(comps)),
         ("od_pairs_connected", reach_b, reach_a),
+        # One word per meaning: lost = an endpoint itself removed; cut off = both still
+        # there but no route left.
+        ("od_pairs_lost", 0, int((statuses == "lost").sum())),
+        ("od_pairs_cut_off", 0, int((statuses == "cut off").sum())),
         ("edge_disjoint_paths_total", int(od["paths_before"].sum()), int(od["paths_after"].sum())),
-        ("global_efficiency_per_h", round(e_before, 6), round(e_after, 6)),
+        (f"global_efficiency_{per}", round(e_before, 6), round(e_after, 6)),
     ]
     summary = pd.DataFrame(
         [
@@ -242,3 +291,34 @@ def cut(
         dtype=object,
     )
     return CutResult(od, summary, comps, removal)
+
+
+def link_count(G: nx.MultiDiGraph[Any]) -> int:
+    """Links as a user counts them: a two-way road or rail link is one element.
+
+    Directed edges ``u→v`` and ``v→u`` pair up one to one (per node pair, the smaller
+    count of the two directions); a one-way edge left over counts on its own.
+
+    Parameters
+    ----------
+    G
+        The network.
+
+    Returns
+    -------
+    int
+        The number of links.
+    """
+    from collections import Counter  # noqa: PLC0415
+
+    per_pair: Counter[tuple[Any, Any]] = Counter((u, v) for u, v, _ in G.edges(keys=True))
+    total = 0
+    for (u, v), count in per_pair.items():
+        back = per_pair.get((v, u), 0)
+        if u == v:
+            total += count
+        elif (str(u), repr(u)) < (str(v), repr(v)):
+            total += max(count, back)
+        elif back == 0:
+            total += count
+    return total

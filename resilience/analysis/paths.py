@@ -120,13 +120,39 @@ def disjoint_paths(
                 path.append(nxt)
                 seen.add(nxt)
             node = nxt
-        cost = sum(D[u][v][weight] for u, v in pairwise(path))
-        paths.append((float(cost), path))
-    return sorted(paths, key=lambda p: (p[0], [str(n) for n in p[1]]))
+        paths.append((0.0, path))
+    return [(cost, path) for cost, path, _ in _assign_links(G, [p for _, p in paths], weight)]
 
 
-def _describe(G: nx.MultiDiGraph[Any], path: list[Any], weight: str) -> dict[str, Any]:
-    edges = path_edges(G, path, weight)
+def _assign_links(
+    G: nx.MultiDiGraph[Any], paths: list[list[Any]], weight: str
+) -> list[tuple[float, list[Any], list[tuple[Any, Any, Any]]]]:
+    """Give each of a set of edge-disjoint node paths its own links, and cost it on them.
+
+    Parallel links (two roads between the same junctions) each carry one path: the paths,
+    taken cheapest first (on the fastest links), get the cheapest links not yet taken.
+    The order depends only on the set of paths, so every caller gets the same links.
+    """
+
+    def fastest(path: list[Any]) -> float:
+        return sum(min(float(d[weight]) for d in G[u][v].values()) for u, v in pairwise(path))
+
+    used: set[tuple[Any, Any, Any]] = set()
+    out = []
+    for path in sorted(paths, key=lambda p: (fastest(p), [str(n) for n in p])):
+        edges = []
+        for u, v in pairwise(path):
+            keys = sorted(G[u][v], key=lambda key: (float(G[u][v][key][weight]), str(key)))
+            k = next((key for key in keys if (u, v, key) not in used), keys[0])
+            used.add((u, v, k))
+            edges.append((u, v, k))
+        out.append((float(sum(float(G.edges[e][weight]) for e in edges)), path, edges))
+    return sorted(out, key=lambda p: (p[0], [str(n) for n in p[1]]))
+
+
+def _describe(
+    G: nx.MultiDiGraph[Any], path: list[Any], edges: list[tuple[Any, Any, Any]]
+) -> dict[str, Any]:
     refs: list[str] = []
     for u, v, k in edges:
         ref = G.edges[u, v, k].get("ref") or G.edges[u, v, k].get("mode", "")
@@ -165,11 +191,15 @@ def paths_table(
     rows: list[dict[str, Any]] = []
     best = shortest_path(G, source, target, weight=weight)
     if best is not None:
-        rows.append({"path": "shortest", "cost": best[0], **_describe(G, best[1], weight)})
-        for i, (cost, path) in enumerate(disjoint_paths(G, source, target, weight=weight), 1):
-            rows.append({"path": f"disjoint-{i}", "cost": cost, **_describe(G, path, weight)})
+        edges = path_edges(G, best[1], weight)
+        rows.append({"path": "shortest", "cost": best[0], **_describe(G, best[1], edges)})
+        found = disjoint_paths(G, source, target, weight=weight)
+        for i, (cost, path, links) in enumerate(_assign_links(G, [p for _, p in found], weight), 1):
+            row = _describe(G, path, links)
+            rows.append({"path": f"disjoint-{i}", "cost": cost, **row})
     frame = pd.DataFrame(rows, columns=["path", "cost", "length_km", "modes", "routes", "via"])
     if weight == "travel_time":
         frame["cost"] = (frame["cost"] / 60).round(1)
-        frame = frame.rename(columns={"cost": "travel_time_min"})
-    return frame
+        return frame.rename(columns={"cost": "travel_time_min"})
+    frame["cost"] = (frame["cost"] / 1000).round(1)
+    return frame.rename(columns={"cost": "distance_km"})

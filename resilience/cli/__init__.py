@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -30,7 +30,8 @@ except ImportError:  # pragma: no cover - older typer on plain click
     from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[assignment]
 
 from resilience.cli import analyse, flow, interdict, osm, redundancy, scan, scenarios
-from resilience.cli._common import dated
+from resilience.cli._common import dated, join_edge_args, remember_argv
+from resilience.errors import ResilienceError
 
 __all__ = ["app", "main"]
 
@@ -45,6 +46,12 @@ class _OneLineGroup(TyperGroup):
         parent: Context | None = None,
         **extra: Any,
     ) -> Context:
+        remember_argv(args)
+        try:
+            args = join_edge_args(args)
+        except ResilienceError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
         with _usage_in_one_line():
             return super().make_context(info_name, args, parent, **extra)
 
@@ -78,6 +85,27 @@ app = typer.Typer(
     cls=_OneLineGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from resilience.provenance import package_version  # noqa: PLC0415
+
+        typer.echo(f"resilience {package_version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Logistics network resilience (see the commands below)."""
+
 
 # The order ``resilience --help`` lists the commands in.
 for _group in (analyse, osm, scan, scenarios, interdict, flow, redundancy):

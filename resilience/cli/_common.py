@@ -25,14 +25,24 @@ if TYPE_CHECKING:
 
 __all__ = [
     "bbox_point",
+    "command_line",
     "dated",
+    "edge_pairs",
+    "emit_json",
     "endpoints",
     "floats",
     "friendly",
+    "join_edge_args",
     "load_graph",
     "out_dir",
+    "records",
+    "remember_argv",
     "removal",
+    "run_folder",
+    "run_inputs",
     "show",
+    "target_slug",
+    "write_manifest",
     "written",
 ]
 
@@ -118,6 +128,80 @@ def written(paths: list[Path]) -> None:
     typer.echo(f"\nwrote {len(paths)} file(s) under {paths[0].parent}" if paths else "")
 
 
+def edge_pairs(values: list[str] | None) -> list[tuple[str, str]]:
+    """The ``(A, B)`` place pairs of repeated ``--edge A B`` options.
+
+    Parameters
+    ----------
+    values
+        The ``--edge`` values, each ``A`` and ``B`` joined by :data:`EDGE_SEP` (the command
+        group joins them before parsing; see :func:`join_edge_args`).
+
+    Returns
+    -------
+    list of tuple
+        One pair per ``--edge``, in the order given.
+
+    Raises
+    ------
+    BadInputError
+        If a value is not two place names.
+    """
+    from resilience.cli._options import EDGE_SEP  # noqa: PLC0415
+
+    pairs = []
+    for value in values or []:
+        parts = value.split(EDGE_SEP)
+        if len(parts) != 2 or not all(p.strip() for p in parts):  # noqa: PLR2004
+            msg = f"--edge takes two places, e.g. --edge pokrovsk myrnohrad; got {value!r}"
+            raise BadInputError(msg)
+        pairs.append((parts[0], parts[1]))
+    return pairs
+
+
+def join_edge_args(args: list[str]) -> list[str]:
+    """Join each ``--edge A B`` (or ``-e A B``) of a command line into one value.
+
+    typer cannot take a repeatable option of two values; joined, ``--edge`` is a plain
+    repeatable option and every pair is kept (not only the last).
+
+    Parameters
+    ----------
+    args
+        The command line after the program name.
+
+    Returns
+    -------
+    list of str
+        The same arguments, each pair joined by :data:`EDGE_SEP`.
+
+    Raises
+    ------
+    BadInputError
+        If an ``--edge`` is not followed by two place names.
+    """
+    from resilience.cli._options import EDGE_SEP  # noqa: PLC0415
+
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            out.extend(args[i:])
+            break
+        if arg in {"--edge", "-e"}:
+            pair = args[i + 1 : i + 3]
+            if len(pair) < 2 or any(p.startswith("-") and len(p) > 1 for p in pair):  # noqa: PLR2004
+                msg = f"{arg} takes two places, e.g. --edge pokrovsk myrnohrad"
+                raise BadInputError(msg)
+            out += [arg, EDGE_SEP.join(pair)]
+            i += 3
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
 def out_dir(out: Path | None) -> Path:
     """The reports folder: ``--out`` or the default of :func:`settings.reports_dir`.
 
@@ -131,6 +215,9 @@ def out_dir(out: Path | None) -> Path:
     Path
         The folder to write under.
     """
+    if out is not None and not str(out).strip():
+        msg = "--out needs a folder name (an empty --out would write into the current folder)"
+        raise BadInputError(msg)
     return out if out is not None else settings.reports_dir()
 
 
@@ -167,6 +254,23 @@ def floats(text: str, count: int, flag: str, example: str) -> tuple[float, ...]:
     return values
 
 
+_LAT_MAX, _LON_MAX = 90.0, 180.0
+
+
+def _degrees(flag: str, *, lat: tuple[float, ...], lon: tuple[float, ...]) -> None:
+    """Refuse latitudes outside ±90 and longitudes outside ±180 (metres, nan, inf)."""
+    import math  # noqa: PLC0415
+
+    checks = [*((v, _LAT_MAX, "latitude") for v in lat), *((v, _LON_MAX, "longitude") for v in lon)]
+    for value, limit, what in checks:
+        if not math.isfinite(value) or abs(value) > limit:
+            msg = (
+                f"{flag}: {what} {value:g} is not in degrees (-{limit:g} to {limit:g}); "
+                "give WGS84 degrees, not metres"
+            )
+            raise BadInputError(msg)
+
+
 def bbox_point(
     bbox: str | None, point: str | None
 ) -> tuple[tuple[float, float, float, float] | None, tuple[float, float] | None]:
@@ -184,6 +288,15 @@ def bbox_point(
     """
     pt = floats(point, 2, "--point", "48.28,37.18") if point else None
     box = floats(bbox, 4, "--bbox", "36.9,48.1,37.5,48.45") if bbox else None
+    # Degrees only: metres (or nan, or a swapped pair) would clip to nothing and every
+    # answer would read "nothing lost".
+    if pt is not None:
+        _degrees("--point", lat=(pt[0],), lon=(pt[1],))
+    if box is not None:
+        _degrees("--bbox", lat=(box[1], box[3]), lon=(box[0], box[2]))
+        if not (box[0] < box[2] and box[1] < box[3]):
+            msg = f"--bbox is W,S,E,N with W < E and S < N, e.g. 36.9,48.1,37.5,48.45; got {bbox!r}"
+            raise BadInputError(msg)
     return (
         (box[0], box[1], box[2], box[3]) if box else None,
         (pt[0], pt[1]) if pt else None,
@@ -234,7 +347,7 @@ def removal(
     node: list[str] | None,
     ref: list[str] | None,
     corridor: list[str] | None,
-    edge: tuple[str, str] | None,
+    edge: list[str] | None,
     polygon: list[Path] | None,
 ) -> Removal:
     """The removal the target options of a command name.
@@ -260,7 +373,7 @@ def removal(
         nodes=node or [],
         refs=ref or [],
         corridors=corridor or [],
-        edges=[edge] if edge else [],
+        edges=edge_pairs(edge),
         polygons=polygon or [],
     )
     if dated_run is None:
@@ -450,3 +563,234 @@ def _lost_lines(full: nx.MultiDiGraph[Any], nodes: Any, run: _DatedRun) -> list[
             f"not in the network as of {run.info.as_of.label} ({run.info.as_of.layer})"
         )
     return sorted(lines)
+
+
+# -- run folders, manifests and JSON -------------------------------------------------------
+
+_NOT_INPUTS = frozenset({"out", "as_json"})
+
+
+def _context() -> Any:
+    try:
+        from typer._click.globals import get_current_context  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - older typer on plain click
+        from click import get_current_context  # type: ignore[no-redef]  # noqa: PLC0415
+    return get_current_context(silent=True)
+
+
+def _plain(value: Any) -> Any:
+    from resilience.cli._options import EDGE_SEP  # noqa: PLC0415
+
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, str):
+        return value.replace(EDGE_SEP, " ")
+    return value
+
+
+def target_slug(G: nx.MultiDiGraph[Any], removed: Removal) -> str:
+    """A readable folder stem for a removal, from place names when the labels are not Latin.
+
+    Parameters
+    ----------
+    G
+        The network.
+    removed
+        What is removed.
+
+    Returns
+    -------
+    str
+        E.g. ``pokrovsk+m30``; ``baseline`` when nothing is removed.
+    """
+    from resilience.targets import normalize_name  # noqa: PLC0415
+
+    slug = removed.slug()
+    if slug != "removal":
+        return slug
+    names = sorted(
+        {
+            normalize_name(str(G.nodes[n].get("name", n)))
+            for n in removed.nodes
+            if n in G and not G.nodes[n].get("place")
+        }
+    )
+    text = "+".join(n for n in names if n.isascii())
+    return text[:60] or "removal"
+
+
+def _file_hashes(params: dict[str, Any]) -> dict[str, str]:
+    """sha256 of every option value that names an existing file (graph, polygons, layers)."""
+    from resilience.provenance import file_sha256  # noqa: PLC0415
+
+    out: dict[str, str] = {}
+    stack = list(params.values())
+    while stack:
+        value = stack.pop()
+        if isinstance(value, (list, tuple)):
+            stack.extend(value)
+        elif isinstance(value, (str, Path)) and str(value) and Path(value).is_file():
+            out[str(value)] = file_sha256(value)
+    return dict(sorted(out.items()))
+
+
+_ARGV: ContextVar[tuple[str, ...]] = ContextVar("argv", default=())
+
+
+def remember_argv(args: list[str]) -> None:
+    """Keep the command line as typed, for :func:`command_line` (the command group calls it).
+
+    Parameters
+    ----------
+    args
+        The arguments after the program name.
+    """
+    _ARGV.set(tuple(args))
+
+
+def command_line() -> str:
+    """The command as typed (``resilience`` and its arguments), for manifests.
+
+    Returns
+    -------
+    str
+        A shell-quoted command line.
+    """
+    import shlex  # noqa: PLC0415
+
+    return shlex.join(["resilience", *_ARGV.get()])
+
+
+def run_inputs() -> dict[str, Any]:
+    """The command's name, every option value (not ``--out``/``--json``) and file hashes."""
+    ctx = _context()
+    if ctx is None:
+        return {}
+    params = {k: _plain(v) for k, v in sorted(ctx.params.items()) if k not in _NOT_INPUTS}
+    return {
+        "command": ctx.info_name,
+        "options": params,
+        "files_sha256": _file_hashes(ctx.params),
+    }
+
+
+def run_folder(base: Path, kind: str, name: str) -> Path:
+    """``base/kind/<name>-<hash>``: one folder per distinct run, the same for the same run.
+
+    The hash (8 hex digits of sha256) covers the command, every option value but ``--out``
+    and ``--json``, and the sha256 of every input file named, so two runs that differ in
+    anything get two folders and a rerun lands on (and rewrites byte for byte) its own.
+
+    Parameters
+    ----------
+    base
+        The reports folder.
+    kind
+        The command's folder, e.g. ``cut``.
+    name
+        Readable stem from the targets, e.g. ``pokrovsk+myrnohrad``.
+
+    Returns
+    -------
+    Path
+        The folder (not created).
+    """
+    import hashlib  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
+    payload = json.dumps(run_inputs(), sort_keys=True, default=str, ensure_ascii=True)
+    digest = hashlib.sha256(payload.encode()).hexdigest()[:8]
+    return base / kind / f"{name[:60].rstrip('+-')}-{digest}"
+
+
+def write_manifest(
+    folder: Path,
+    files: list[Path],
+    G: nx.MultiDiGraph[Any] | None = None,
+    *,
+    weight: str = "travel_time",
+    origins: Any = (),
+    destinations: Any = (),
+    seeds: dict[str, int] | None = None,
+) -> list[Path]:
+    """Write ``run.json`` beside the outputs and return ``files`` plus it.
+
+    The manifest holds the provenance record (version, command line, graph file and its
+    sha256, weight, analysis date and front-line layer, OD sets, seeds), every option
+    value, the sha256 of every input file and the names of the files written. It holds no
+    clock time, so a rerun writes the same bytes.
+
+    Parameters
+    ----------
+    folder
+        The run folder.
+    files
+        The files the command wrote there.
+    G
+        The network analysed.
+    weight, origins, destinations, seeds
+        As the command used them.
+
+    Returns
+    -------
+    list of Path
+        ``files`` and the manifest.
+    """
+    import json  # noqa: PLC0415
+
+    from resilience.io import write_text  # noqa: PLC0415
+    from resilience.provenance import Provenance, graph_provenance  # noqa: PLC0415
+
+    inputs = run_inputs()
+    graph = inputs.get("options", {}).get("graph")
+    command = command_line()
+    record = (
+        graph_provenance(
+            G,
+            command=command,
+            graph=graph,
+            weight=weight,
+            origins=list(origins),
+            destinations=list(destinations),
+            seeds=seeds,
+        )
+        if G is not None
+        else Provenance(command=command, weight=weight)
+    )
+    names = sorted(str(p.relative_to(folder)) for p in files if folder in p.parents)
+    manifest = {**record.to_dict(), "inputs": inputs, "files": names}
+    text = json.dumps(manifest, indent=2, sort_keys=False, default=str, ensure_ascii=False)
+    return [*files, write_text(folder / "run.json", text + "\n")]
+
+
+def emit_json(data: Any) -> None:
+    """Print ``data`` as JSON on stdout (notes and warnings go to stderr).
+
+    Parameters
+    ----------
+    data
+        JSON-ready values; frames are given as records by the caller.
+    """
+    import json  # noqa: PLC0415
+
+    typer.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False, allow_nan=False))
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame as JSON records, missing values as ``null``.
+
+    Parameters
+    ----------
+    frame
+        Any table.
+
+    Returns
+    -------
+    list of dict
+        One dict per row.
+    """
+    import json  # noqa: PLC0415
+
+    return list(json.loads(frame.to_json(orient="records", force_ascii=False)))

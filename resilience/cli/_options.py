@@ -15,6 +15,8 @@ import typer
 from resilience.settings import WEIGHTS, Weight
 
 __all__ = [
+    "EDGE_SEP",
+    "MODES",
     "AsOfFrontlineOpt",
     "AsOfOpt",
     "BboxOpt",
@@ -52,9 +54,25 @@ GraphOpt = Annotated[
         metavar="NAME|PATH",
     ),
 ]
+MODES = ("rail", "road")
+
+
+def _mode(text: str) -> str:
+    # A mode the loader does not know (bus, ...) would be read as rail: refuse it instead.
+    if text in MODES:
+        return text
+    msg = f"must be {' or '.join(MODES)}, not {text!r}"
+    raise typer.BadParameter(msg)
+
+
 ModeOpt = Annotated[
     str | None,
-    typer.Option("--mode", help="Mode of a line-layer --graph: rail (default) or road."),
+    typer.Option(
+        "--mode",
+        parser=_mode,
+        help="Mode of a line-layer --graph: rail (default) or road.",
+        metavar="rail|road",
+    ),
 ]
 StationsOpt = Annotated[
     Path | None,
@@ -122,12 +140,16 @@ CorridorOpt = Annotated[
         help="Remove the nodes of a named corridor (repeatable), e.g. myrnohrad-corridor.",
     ),
 ]
+#: Joins the two places of one ``--edge A B`` into one value (see :func:`pair_edges`).
+EDGE_SEP = "\x1f"
+
 EdgeOpt = Annotated[
-    tuple[str, str] | None,
+    list[str] | None,
     typer.Option(
         "--edge",
         "-e",
-        help="Cut the direct links between two places, e.g. --edge pokrovsk myrnohrad.",
+        help="Cut the direct links between two places (repeatable), "
+        "e.g. --edge pokrovsk myrnohrad --edge pokrovsk selydove.",
         metavar="A B",
     ),
 ]

@@ -7,7 +7,20 @@ from typing import Annotated, Any
 import typer
 
 from resilience import settings
-from resilience.cli._common import endpoints, friendly, load_graph, out_dir, removal, show, written
+from resilience.cli._common import (
+    emit_json,
+    endpoints,
+    friendly,
+    load_graph,
+    out_dir,
+    records,
+    removal,
+    run_folder,
+    show,
+    target_slug,
+    write_manifest,
+    written,
+)
 from resilience.cli._options import (
     BboxOpt,
     CorridorOpt,
@@ -25,12 +38,51 @@ from resilience.cli._options import (
     SnapOpt,
     SourceOpt,
     StationsOpt,
-    TargetOpt,
     WeightOpt,
 )
 from resilience.errors import BadInputError
 
 __all__ = ["COMMANDS", "centrality", "cut", "mincut", "paths", "places"]
+
+
+JsonOpt = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Print the summary as JSON on stdout (notes and warnings on stderr); "
+        "the files are still written.",
+    ),
+]
+
+
+def _flow_rows(
+    G: Any, removed: Any, origins: list[Any], destinations: list[Any]
+) -> list[dict[str, Any]]:
+    """Deliverable t/day and λ before/after as summary rows; none when G has no capacities."""
+    if any("capacity_t_per_day" not in d for _, _, d in G.edges(data=True)):
+        return []
+    from resilience.analysis.flow import flow_summary  # noqa: PLC0415
+
+    flows = flow_summary(G, removed, origins, destinations)
+    rows = []
+    for metric, b, a in (
+        (
+            "deliverable_t_per_day",
+            flows["max_flow_before_t_per_day"],
+            flows["max_flow_after_t_per_day"],
+        ),
+        ("demand_met_lambda", flows["lambda_before"], flows["lambda_after"]),
+    ):
+        before, after = round(float(b), 3), round(float(a), 3)
+        rows.append(
+            {
+                "metric": metric,
+                "before": before,
+                "after": after,
+                "change_pct": round(100 * (after - before) / before, 1) if before else None,
+            }
+        )
+    return rows
 
 
 @friendly
@@ -51,39 +103,76 @@ def cut(
     snap_m: SnapOpt = None,
     weight: WeightOpt = settings.DEFAULT_WEIGHT,
     out: OutOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Remove targets and report what happens to supply.
 
-    For every origin→destination pair: travel time before and after, detour %, whether it
-    is cut off, and the edge-disjoint supply paths left; then the connected pieces left and
-    global efficiency. Writes od.csv, summary.csv and components.csv under
-    REPORTS/cut/<targets>/.
+    For every origin→destination pair: travel time before and after (time_*_min; with
+    --weight length, length_*_km), detour %, status (ok, detour, cut off = no route left,
+    lost = an end itself removed) and the edge-disjoint supply paths left; then the
+    connected pieces left, network efficiency and, where links carry capacities, the
+    tonnes a day still deliverable and the share of demand met (λ). Writes od.csv,
+    summary.csv, components.csv and run.json (what produced them) under
+    REPORTS/cut/<targets>-<hash>/, one folder per distinct run.
 
     Example: resilience cut --node pokrovsk --ref M30
     """
+    import pandas as pd  # noqa: PLC0415
+
     from resilience.analysis.impact import cut as run_cut  # noqa: PLC0415
     from resilience.io import write_frames  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
 
+    folder = out_dir(out)
     G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
     removed = removal(G, node, ref, corridor, edge, polygon)
     if removed.empty and (node or ref or corridor or edge or polygon):
         typer.echo("note: the targets remove nothing from this graph", err=True)
     origins, destinations = resolve_od(G, origin or [], destination or [])
     result = run_cut(G, removed, origins, destinations, weight=weight)
+    summary = pd.concat(
+        [result.summary, pd.DataFrame(_flow_rows(G, removed, origins, destinations))],
+        ignore_index=True,
+    ).astype(object)
     label = ", ".join(removed.labels) or "nothing (baseline)"
-    typer.echo(
-        f"Removed: {label} — {len(removed.nodes)} node(s), {len(removed.edges)} extra edge(s)"
+    links = link_count_of(removed.edges)
+    headline = (
+        f"Removed: {label} — {len(removed.nodes)} node(s), {links} further link(s) "
+        f"({len(removed.edges)} link direction(s))"
     )
-    show("Supply pairs", result.od)
-    show("Network", result.summary)
-    show("Connected pieces left", result.components)
-    folder = out_dir(out) / "cut" / removed.slug()
-    written(
-        write_frames(
-            {"od": result.od, "summary": result.summary, "components": result.components}, folder
+    folder = run_folder(folder, "cut", target_slug(G, removed))
+    files = write_frames(
+        {"od": result.od, "summary": summary, "components": result.components}, folder
+    )
+    files = write_manifest(
+        folder, files, G, weight=weight, origins=origins, destinations=destinations
+    )
+    if as_json:
+        typer.echo(headline, err=True)
+        emit_json(
+            {
+                "command": "cut",
+                "removed": list(removed.labels),
+                "nodes_removed": len(removed.nodes),
+                "links_removed": links,
+                "weight": weight,
+                "summary": records(summary),
+                "od": records(result.od),
+                "folder": str(folder),
+                "files": [p.name for p in files],
+            }
         )
-    )
+        return
+    typer.echo(headline)
+    show("Supply pairs", result.od)
+    show("Network", summary)
+    show("Connected pieces left", result.components)
+    written(files)
+
+
+def link_count_of(edges: frozenset[Any]) -> int:
+    """Directed edges counted as links: both directions of a two-way link are one."""
+    return len({frozenset((u, v)) for u, v, _ in edges})
 
 
 @friendly
@@ -122,10 +211,72 @@ def centrality(
     written(write_frames({"nodes": nodes, "edges": edges}, out_dir(out) / "centrality"))
 
 
+def _local(G: Any, ends: list[Any]) -> set[Any]:
+    """An end's own nodes: each place with its stations (a station goes with its town)."""
+    own = set(ends)
+    own |= {n for n, place in G.nodes(data="place") if place and place in own}
+    return own
+
+
+def _cut_frame(G: Any, cut: list[Any] | None) -> Any:
+    import pandas as pd  # noqa: PLC0415
+
+    from resilience.network import edge_label, node_label  # noqa: PLC0415
+
+    cols = ["u", "v", "key", "from", "to", "mode", "ref", "label"]
+    rows = [
+        {
+            "u": u,
+            "v": v,
+            "key": k,
+            "from": node_label(G, u),
+            "to": node_label(G, v),
+            "mode": G.edges[u, v, k].get("mode", ""),
+            "ref": str(G.edges[u, v, k].get("ref") or ""),
+            "label": edge_label(G, u, v, k),
+        }
+        for u, v, k in cut or []
+    ]
+    frame = pd.DataFrame(rows, columns=cols)
+    return frame.sort_values(["from", "to", "key"], ignore_index=True) if rows else frame
+
+
+def _vertex_frame(G: Any, found: list[Any]) -> Any:
+    import pandas as pd  # noqa: PLC0415
+
+    from resilience.network import node_label  # noqa: PLC0415
+
+    rows = [
+        {
+            "node": n,
+            "name": node_label(G, n),
+            "kind": G.nodes[n].get("kind", ""),
+            "x": G.nodes[n].get("x"),
+            "y": G.nodes[n].get("y"),
+        }
+        for n in found
+    ]
+    frame = pd.DataFrame(rows, columns=["node", "name", "kind", "x", "y"])
+    return frame.sort_values(["name"], key=lambda c: c.astype(str), ignore_index=True)
+
+
+def _grown(G: Any, own: set[Any]) -> set[Any]:
+    """A side grown by one hop: its own nodes and every node one link away."""
+    return own | {m for n in own for m in (*G.successors(n), *G.predecessors(n))}
+
+
 @friendly
-def mincut(
-    source: SourceOpt,
-    target: TargetOpt,
+def mincut(  # noqa: C901, PLR0912, PLR0915 - one command's glue, read top to bottom
+    source: Annotated[
+        list[str],
+        typer.Option(
+            "--source", "-s", help="Supply origin (repeatable: a group, e.g. the rear depots)."
+        ),
+    ],
+    target: Annotated[
+        list[str],
+        typer.Option("--target", "-t", help="Destination (repeatable: a group of front towns)."),
+    ],
     near: Annotated[
         str,
         typer.Option(
@@ -134,6 +285,11 @@ def mincut(
             "chokepoints before it) or the source.",
         ),
     ] = "target",
+    node: NodeOpt = None,
+    ref: RefOpt = None,
+    corridor: CorridorOpt = None,
+    edge: EdgeOpt = None,
+    polygon: PolygonOpt = None,
     graph: GraphOpt = None,
     mode: ModeOpt = None,
     stations: StationsOpt = None,
@@ -142,39 +298,106 @@ def mincut(
     radius_km: RadiusOpt = None,
     snap_m: SnapOpt = None,
     out: OutOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """The minimum edge cut and minimum vertex cut between two places.
+    """The minimum edge cut and minimum vertex cut between two places or two groups.
 
-    The edge cut is the fewest road/rail links whose loss stops all supply from SOURCE to
-    TARGET; the vertex cut the fewest places. Writes edge_cut.csv and vertex_cut.csv under
-    REPORTS/mincut/<source>-<target>/.
+    The edge cut is the fewest road/rail links whose loss stops all supply from the
+    sources to the targets; the vertex cut the fewest places. Targets (--node, --ref, ...)
+    are removed first. When the minimum cut is only the links at one end (a town's own
+    roads), it says so and also reports the smallest cut away from the ends: the rule is
+    to grow each side by one hop (every place linked directly to a source, or to a
+    target, joins that side) and cut between the grown sides; none exists when the sides
+    then meet. Writes edge_cut.csv, vertex_cut.csv (and edge_cut_away.csv), run.json under
+    REPORTS/mincut/<sources>-<targets>-<hash>/.
 
-    Example: resilience mincut --source dnipro --target myrnohrad
+    Example: resilience mincut --source dnipro --source pavlohrad --target myrnohrad
     """
-    import pandas as pd  # noqa: PLC0415
-
-    from resilience.analysis.cuts import min_edge_cut, min_vertex_cut  # noqa: PLC0415
+    from resilience.analysis.cuts import min_cut  # noqa: PLC0415
     from resilience.io import write_frames  # noqa: PLC0415
-    from resilience.targets import normalize_name  # noqa: PLC0415
+    from resilience.targets import apply_removal, endpoint, normalize_name  # noqa: PLC0415
 
+    if near not in ("target", "source"):
+        msg = f"--near must be target or source, not {near!r}"
+        raise BadInputError(msg)
+    base = out_dir(out)
     G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
-    s, t = endpoints(G, source, target)
-    edges = min_edge_cut(G, s, t, near=near)
-    vertices = min_vertex_cut(G, s, t, near=near)
+    src = list(dict.fromkeys(endpoint(G, n) for n in source))
+    dst = list(dict.fromkeys(endpoint(G, n) for n in target))
+    both = sorted(set(src) & set(dst), key=str)
+    if both:
+        msg = f"a place is both a --source and a --target ({', '.join(map(str, both))})"
+        raise BadInputError(msg)
+    removed = removal(G, node, ref, corridor, edge, polygon)
+    gone = [n for n in (*src, *dst) if n in removed.nodes]
+    if gone:
+        msg = f"{', '.join(map(str, gone))} is itself removed by the targets"
+        raise BadInputError(msg)
+    H = apply_removal(G, removed)
+    side = "target" if near == "target" else "source"
+    cut = min_cut(H, src, dst, kind="edge", near=side)  # type: ignore[arg-type]
+    vertex = min_cut(H, src, dst, kind="vertex", near=side)  # type: ignore[arg-type]
+    edges, vertices = _cut_frame(H, cut), _vertex_frame(H, vertex or [])
+    names = " + ".join(source), " + ".join(target)
+    own_s, own_t = _local(H, src), _local(H, dst)
+    at_end = ""
+    if cut:
+        if all(v in own_t for _, v, _ in cut):
+            at_end = "target"
+        elif all(u in own_s for u, _, _ in cut):
+            at_end = "source"
+    frames = {"edge_cut": edges, "vertex_cut": vertices}
+    away_note, away = "", None
+    if at_end:
+        grown_s, grown_t = _grown(H, own_s), _grown(H, own_t)
+        if grown_s & grown_t:
+            away_note = "no cut away from the ends: the two sides are one link apart"
+        else:
+            away = _cut_frame(H, min_cut(H, sorted(grown_s, key=str), sorted(grown_t, key=str)))
+            frames["edge_cut_away"] = away
+    folder = run_folder(base, "mincut", f"{normalize_name(names[0])}-{normalize_name(names[1])}")
+    files = write_manifest(folder, write_frames(frames, folder), H, origins=src, destinations=dst)
+    if as_json:
+        emit_json(
+            {
+                "command": "mincut",
+                "sources": source,
+                "targets": target,
+                "removed": list(removed.labels),
+                "edge_cut_links": len(edges),
+                "edge_cut": records(edges.drop(columns=["u", "v", "key"])),
+                "edge_cut_only_at_end": at_end or None,
+                "edge_cut_away": None
+                if away is None
+                else records(away.drop(columns=["u", "v", "key"])),
+                "vertex_cut": None if vertex is None else records(vertices[["name", "kind"]]),
+                "folder": str(folder),
+            }
+        )
+        return
     show(
-        f"Minimum edge cut {source} → {target}: {len(edges)} link(s)",
+        f"Minimum edge cut {names[0]} → {names[1]}: {len(edges)} link(s)",
         edges[["from", "to", "mode", "ref", "label"]],
     )
-    if vertices is None:
-        typer.echo(f"\nMinimum vertex cut: none — {source} and {target} are directly linked")
-        vertices = pd.DataFrame(columns=["node", "name", "kind", "x", "y"])
+    if at_end:
+        end = names[1] if at_end == "target" else names[0]
+        typer.echo(f"\nnote: this minimum cut is only the links at the {at_end} ({end}) itself")
+        if away is not None:
+            show(
+                "Smallest cut away from the ends (each side grown by one hop): "
+                f"{len(away)} link(s)",
+                away[["from", "to", "mode", "ref", "label"]],
+            )
+        else:
+            typer.echo(away_note)
+    if vertex is None:
+        typer.echo(f"\nMinimum vertex cut: none — {names[0]} and {names[1]} are directly linked")
     else:
         show(
-            f"Minimum vertex cut {source} → {target}: {len(vertices)} place(s)",
+            f"Minimum vertex cut {names[0]} → {names[1]}: {len(vertices)} place(s)",
             vertices[["name", "kind"]],
         )
-    folder = out_dir(out) / "mincut" / f"{normalize_name(source)}-{normalize_name(target)}"
-    written(write_frames({"edge_cut": edges, "vertex_cut": vertices}, folder))
+    written(files)
 
 
 @friendly
@@ -195,11 +418,13 @@ def paths(
     snap_m: SnapOpt = None,
     weight: WeightOpt = settings.DEFAULT_WEIGHT,
     out: OutOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """The shortest supply path and the edge-disjoint alternatives, after optional removals.
 
     The alternatives are the largest set of paths sharing no link, with the least total
-    travel time. Writes paths.csv under REPORTS/paths/<source>-<target>/.
+    travel time (travel_time_min; with --weight length, distance_km). Writes paths.csv and
+    run.json under REPORTS/paths/<source>-<target>[+without-<targets>]-<hash>/.
 
     Example: resilience paths --source dnipro --target kramatorsk --node pokrovsk
     """
@@ -207,6 +432,7 @@ def paths(
     from resilience.io import write_frames  # noqa: PLC0415
     from resilience.targets import apply_removal, normalize_name  # noqa: PLC0415
 
+    base = out_dir(out)
     G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
     s, t = endpoints(G, source, target)
     removed = removal(G, node, ref, corridor, edge, polygon)
@@ -217,14 +443,37 @@ def paths(
     H = apply_removal(G, removed)
     table = paths_table(H, s, t, weight=weight)
     without = f" without {', '.join(removed.labels)}" if removed.labels else ""
+    stem = f"{normalize_name(source)}-{normalize_name(target)}"
+    if removed.labels:
+        stem += f"+without-{target_slug(G, removed)}"
+    folder = run_folder(base, "paths", stem)
+    files = write_manifest(
+        folder,
+        write_frames({"paths": table}, folder),
+        H,
+        weight=weight,
+        origins=[s],
+        destinations=[t],
+    )
+    if as_json:
+        emit_json(
+            {
+                "command": "paths",
+                "source": source,
+                "target": target,
+                "removed": list(removed.labels),
+                "weight": weight,
+                "cut_off": table.empty,
+                "paths": records(table),
+                "folder": str(folder),
+            }
+        )
+        return
     if table.empty:
         typer.echo(f"No route from {source} to {target}{without}: it is cut off.")
     else:
         show(f"Supply paths {source} → {target}{without}", table)
-    folder = out_dir(out) / "paths" / f"{normalize_name(source)}-{normalize_name(target)}"
-    if removed.labels:
-        folder = folder / removed.slug()
-    written(write_frames({"paths": table}, folder))
+    written(files)
 
 
 @friendly
@@ -236,6 +485,7 @@ def places(
     point: PointOpt = None,
     radius_km: RadiusOpt = None,
     snap_m: SnapOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """List the places, refs and corridors that targets can name.
 
@@ -243,7 +493,9 @@ def places(
     """
     import pandas as pd  # noqa: PLC0415
 
+    from resilience.errors import ResilienceError  # noqa: PLC0415
     from resilience.targets import _ref_tokens, graph_corridors_file, load_corridors  # noqa: PLC0415
+    from resilience.targets.areas import corridor_area  # noqa: PLC0415
 
     G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
     rows = [
@@ -256,17 +508,42 @@ def places(
         for n, d in G.nodes(data=True)
         if d.get("name")
     ]
-    show("Places", pd.DataFrame(rows).sort_values("id") if rows else pd.DataFrame())
     tokens: set[str] = set()
     value: Any
     for _u, _v, value in G.edges(data="ref"):
         tokens |= _ref_tokens(value)
     refs = sorted(tokens)
-    typer.echo(f"\nRefs: {', '.join(refs) or '(none)'}")
     corr = load_corridors(graph_corridors_file(G))
-    typer.echo("\nCorridors:")
+    # The region's corridors apply to any graph of the same area, but only those that
+    # reach this graph can be named: list those, and say how many lie outside.
+    inside, outside = [], 0
     for spec in corr.values():
+        try:
+            hit_nodes, hit_edges = corridor_area(G, spec["name"])
+        except ResilienceError:
+            hit_nodes, hit_edges = frozenset(), frozenset()
+        if hit_nodes or hit_edges:
+            inside.append(spec)
+        else:
+            outside += 1
+    if as_json:
+        emit_json(
+            {
+                "command": "places",
+                "places": rows,
+                "refs": refs,
+                "corridors": [{"name": c["name"], "title": c["title"]} for c in inside],
+                "corridors_outside_graph": outside,
+            }
+        )
+        return
+    show("Places", pd.DataFrame(rows).sort_values("id") if rows else pd.DataFrame())
+    typer.echo(f"\nRefs: {', '.join(refs) or '(none)'}")
+    typer.echo("\nCorridors:" + ("" if inside else " (none in this graph)"))
+    for spec in inside:
         typer.echo(f"  {spec['name']}: {spec['title']}")
+    if outside:
+        typer.echo(f"  ({outside} corridor(s) of the embedded region lie outside this graph)")
 
 
 #: Command name → function, in the order ``--help`` lists them.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,12 +52,21 @@ def resolve_od(
             nodes = [endpoint(G, n) for n in names]
         else:
             defaults = G.graph.get(side) or load_region().graph[side]
-            nodes = []
+            nodes, missing = [], []
             for name in defaults:
                 try:
                     nodes.append(endpoint(G, str(name)))
                 except UnknownTargetError:
-                    continue
+                    missing.append(str(G.nodes[name].get("name", name)) if name in G else str(name))
+            if missing and nodes and not G.graph.get("as_of"):
+                # Said, not dropped silently: 3x9 pairs is not the 3x13 a user expects. (A
+                # dated network names the places it lost itself.)
+                warnings.warn(
+                    f"{len(missing)} default {side} not in this graph, left out: "
+                    f"{', '.join(sorted(missing))}",
+                    UserWarning,
+                    stacklevel=2,
+                )
             if not nodes:
                 flag = "--origin" if side == "origins" else "--destination"
                 msg = f"none of the default {side} lies in this graph; name them with {flag}"

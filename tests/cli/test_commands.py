@@ -21,8 +21,9 @@ def test_cut_writes_reports(toy_env, tmp_path):
     res = runner.invoke(app, ["cut", "--graph", "toy", "--node", "bravo", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
     assert "detour" in res.output
-    folder = tmp_path / "cut" / "bravo"
-    assert sorted(p.name for p in folder.iterdir()) == ["components.csv", "od.csv", "summary.csv"]
+    (folder,) = (tmp_path / "cut").glob("bravo-*")
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["components.csv", "od.csv", "run.json", "summary.csv"]
     assert "Alpha,Delta" in (folder / "od.csv").read_text()
     assert not list(folder.glob(".*tmp"))
 
@@ -31,9 +32,11 @@ def test_cut_is_byte_identical_on_rerun(toy_env, tmp_path):
     for out in ("a", "b"):
         res = runner.invoke(app, ["cut", "-g", "toy", "-r", "P-02", "--out", str(tmp_path / out)])
         assert res.exit_code == 0
+    (folder_a,) = (tmp_path / "a" / "cut").glob("p-02-*")
+    (folder_b,) = (tmp_path / "b" / "cut").glob("p-02-*")
+    assert folder_a.name == folder_b.name  # same inputs, same folder
     for f in ("od.csv", "summary.csv", "components.csv"):
-        a = (tmp_path / "a" / "cut" / "p-02" / f).read_bytes()
-        assert a == (tmp_path / "b" / "cut" / "p-02" / f).read_bytes()
+        assert (folder_a / f).read_bytes() == (folder_b / f).read_bytes()
 
 
 def test_unknown_place_is_one_line_exit_2(toy_env, tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -142,7 +143,11 @@ def test_origin_equal_to_destination_by_alias(toy_env, tmp_path):
 @pytest.mark.parametrize("command", ["mincut", "paths"])
 def test_source_equal_to_target(toy_env, tmp_path, command):
     line = fails([command, "-g", "toy", "-s", "delta", "-t", "Dalta", "--out", str(tmp_path)])
-    assert line == "error: source and target are the same place ('delta', 'Dalta')"
+    assert line in {
+        "error: source and target are the same place ('delta', 'Dalta')",
+        # mincut takes groups: the same place on both sides is named once.
+        "error: a place is both a --source and a --target (delta)",
+    }
 
 
 def test_paths_source_removed_by_targets(toy_env, tmp_path):
@@ -171,7 +176,7 @@ def test_bad_weight(toy_env, tmp_path):
     [
         (["mincut", "-s", "alpha"], "Missing option '--target'"),
         (["cut", "--bogus"], "No such option: --bogus"),
-        (["cut", "-g", "toy", "--edge", "alpha"], "Option '--edge' requires 2 arguments"),
+        (["cut", "-g", "toy", "--edge", "alpha"], "--edge takes two places"),
         (["centrality", "--top", "0"], "Invalid value for '--top'"),
         (["centrality", "--top", "many"], "Invalid value for '--top'"),
         (["frobnicate"], "No such command 'frobnicate'"),
@@ -350,7 +355,8 @@ def test_bad_length_is_the_straight_line(tmp_path, value):
     )
     assert out.exit_code == 0, out.output
     paths = pd.read_csv(next((tmp_path / "p").rglob("paths.csv")))
-    assert paths.loc[0, "cost"] == pytest.approx(_HOP_M, abs=0.1)
+    # --weight length reports kilometres, named so.
+    assert paths.loc[0, "distance_km"] == pytest.approx(_HOP_M / 1000, abs=0.05)
 
 
 def test_zero_length_and_time_is_kept(tmp_path):
@@ -403,7 +409,11 @@ def test_out_is_a_file(toy_env, tmp_path):
     blocker = tmp_path / "reports"
     blocker.write_text("not a folder")
     line = fails(["cut", "-g", "toy", "--out", str(blocker)])
-    assert line == f"error: cannot write to {blocker}/cut/baseline: Not a directory"
+    assert re.fullmatch(
+        rf"error: cannot write to {re.escape(str(blocker))}/cut/baseline-[0-9a-f]{{8}}: "
+        "Not a directory",
+        line,
+    ), line
     assert blocker.read_text() == "not a folder"
 
 
@@ -431,7 +441,11 @@ def test_out_refused_by_the_system(toy_env, tmp_path, monkeypatch):
 
     monkeypatch.setattr(resilience.io.tempfile, "mkstemp", deny)
     line = fails(["cut", "-g", "toy", "--out", str(tmp_path)])
-    assert line == f"error: cannot write to {tmp_path}/cut/baseline: Permission denied"
+    assert re.fullmatch(
+        rf"error: cannot write to {re.escape(str(tmp_path))}/cut/baseline-[0-9a-f]{{8}}: "
+        "Permission denied",
+        line,
+    ), line
     assert not any(tmp_path.rglob("*.csv"))
 
 
@@ -453,7 +467,7 @@ def test_ctrl_c_during_a_write_leaves_no_partial_file(toy_env, tmp_path, monkeyp
     result = runner.invoke(app, ["cut", "-g", "toy", "--out", str(tmp_path)])
     assert result.exit_code == 130
     assert result.stderr.strip() == "interrupted; no partial files were left"
-    folder = tmp_path / "cut" / "baseline"
+    (folder,) = (tmp_path / "cut").glob("baseline-*")
     # The file completed before Ctrl-C is whole; the one being written is absent, no temp.
     assert sorted(p.name for p in folder.iterdir()) == ["components.csv"]
     assert pd.read_csv(folder / "components.csv").shape[0] == 1
@@ -649,7 +663,10 @@ def test_bad_timeline(toy_env, tmp_path, args, expected):
 
 
 def test_report_file_replaced_by_a_folder(toy_env, tmp_path):
-    (tmp_path / "cut" / "baseline" / "od.csv").mkdir(parents=True)
+    assert runner.invoke(app, ["cut", "-g", "toy", "--out", str(tmp_path)]).exit_code == 0
+    (folder,) = (tmp_path / "cut").glob("baseline-*")
+    (folder / "od.csv").unlink()
+    (folder / "od.csv").mkdir()
     line = fails(["cut", "-g", "toy", "--out", str(tmp_path)])
-    assert line == f"error: cannot write {tmp_path}/cut/baseline/od.csv: Is a directory"
+    assert line == f"error: cannot write {folder}/od.csv: Is a directory"
     assert not list(tmp_path.rglob("*.tmp"))
