@@ -166,6 +166,36 @@ COLUMNS: dict[str, Column] = {
         "min", "Mean extra travel time of the pairs still connected, against the first day."
     ),
     "min_cut": Column("count", "Fewest links separating origins from destinations on that day."),
+    # ---- scan (resilience scan): one row per link or place removed alone
+    "element": Column(
+        _, "edge (a link) or node (a place); in bridges.csv: bridge or articulation point."
+    ),
+    "x": Column("°E", "Longitude of the place, or of the link's midpoint (WGS84)."),
+    "y": Column("°N", "Latitude of the place, or of the link's midpoint (WGS84)."),
+    "importance": Column(
+        "s",
+        "Mean increase in OD travel time over the pairs that stay connected, in the "
+        "units of the weight (seconds for travel_time, metres for length).",
+    ),
+    "unsatisfied": Column(
+        "share", "Share (0-1) of the OD pairs connected before that the loss cuts off."
+    ),
+    "efficiency_loss": Column(
+        "share", "1 − E'/E, with the OD efficiency E = Σ 1/d over the OD pairs (0-1)."
+    ),
+    "pairs_affected": Column("count", "OD pairs whose travel time or connection changes."),
+    # ---- attack (resilience attack): one row per removal step
+    "strategy": Column(_, "How places are chosen: betweenness, degree or random."),
+    "step": Column("count", "Removal step (0 = the intact network)."),
+    "removed": Column("count", "Places removed so far."),
+    "fraction_removed": Column("share", "Places removed so far, as a share (0-1) of all."),
+    "largest_component": Column(
+        "share", "Share (0-1) of all places in the largest weakly connected piece."
+    ),
+    "od_efficiency": Column(
+        "share", "OD efficiency Σ 1/d over the OD pairs, relative to the intact network."
+    ),
+    "od_connectivity": Column("share", "Share (0-1) of the OD pairs still connected."),
 }
 
 

@@ -71,6 +71,7 @@ def detours_png(res: ScenarioResult) -> bytes:
             ax.text(0.5, y - 0.2, st, va="center", fontsize=7, color=REMOVED)
     ax.set_yticks(ys, labels, fontsize=7)
     ax.invert_yaxis()
+    ax.set_ylabel("supply pair (origin → destination)", fontsize=8)
     unit = "min" if res.scenario.weight == "travel_time" else "m"
     ax.set_xlabel(f"travel {'time' if unit == 'min' else 'distance'} ({unit})")
     ax.set_title(f"{res.scenario.name}: supply routes before and after", fontsize=10)
@@ -112,7 +113,8 @@ def compare_png(table: pd.DataFrame) -> bytes:
         color=MIN_CUT,
         label="min cut left (links)",
     )
-    ax2.set_xlabel("count")
+    ax2.set_xlabel("count (OD pairs; links)")
+    ax1.set_ylabel("scenario")
     ax2.legend(fontsize=7)
     fig.suptitle("Scenarios side by side", fontsize=11)
     return png_bytes(fig)

@@ -104,8 +104,10 @@ def map_credits(G: nx.MultiDiGraph[Any], ctx: MapContext | None = None) -> list[
             f"Occupied area: {_DEEPSTATE}, layer of {ctx.layer_date}"
             + (f" ({ctx.layer_source})" if ctx.layer_source else "")
         )
-    if G.graph.get("as_of") and G.graph.get("as_of_layer"):
-        lines.append(f"Losses by {G.graph['as_of']}: {_DEEPSTATE} — {G.graph['as_of_layer']}")
+    layer = str(G.graph.get("as_of_layer", ""))
+    if G.graph.get("as_of") and layer:
+        credit = layer if "DeepStateMap" in layer else f"{_DEEPSTATE}: {layer}"
+        lines.append(f"Places and links lost by {G.graph['as_of']}: {credit}")
     return lines
 
 

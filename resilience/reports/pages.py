@@ -385,7 +385,8 @@ def scenario_page(
         "OpenStreetMap tiles from the web; offline it shows the layers on a plain background). "
         f"GIS layers (EPSG:4326): <code>layers.gpkg</code> — {html.escape(_LAYERS_TEXT)}.</p>",
     )
-    caption = Text("Map: " + " ".join([map_caption(res, ctx), *map_credits(res.graph, ctx)]))
+    notes = [map_caption(res, ctx), *map_credits(res.graph, ctx)]
+    caption = Text("Map: " + " ".join(n if n.endswith(".") else n + "." for n in notes))
     blocks: list[Block] = [
         Text(sc.description),
         Text(facts),

@@ -77,3 +77,15 @@ def test_cli_scan_writes_lines_and_points(tmp_path, monkeypatch):
     path = tmp_path / "scan" / "scan.gpkg"
     kinds = {str(n): str(t) for n, t in pyogrio.list_layers(path)}
     assert kinds == {"links": "LineString", "places": "Point"}
+
+
+def test_scan_attack_and_bridges_columns_are_in_the_dictionary():
+    from resilience.analysis import attack, criticality
+    from resilience.columns import COLUMNS, missing
+
+    G = load_region(DATA / "toy")
+    bridges = criticality.bridges_and_articulation_points(G)
+    names = [*criticality.COLUMNS, *attack.COLUMNS, *bridges.columns]
+    assert missing(names) == []
+    assert missing(["no_such_column"]) == ["no_such_column"]
+    assert COLUMNS["importance"].unit == "s"
