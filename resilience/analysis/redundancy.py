@@ -10,6 +10,8 @@ alternative.
 per link, compiled with numba, that skips the closed link's edge ids (the removal is a
 mask; nothing is copied) and stops as soon as the two searches meet. A link whose removal
 cuts its ends apart ends when the smaller side is exhausted, so dead ends cost little.
+Small graphs (the embedded region) run one scipy Dijkstra per link instead, with the
+closed link's matrix entry set in place and restored: no kernel to load.
 :func:`redundancy_naive` runs the same loop with networkx and is the reference.
 """
 
@@ -26,7 +28,6 @@ from multiprocessing import get_context
 from typing import Any
 
 import networkx as nx
-import numba
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -63,169 +64,13 @@ COLUMNS = [
 
 # A zero-cost edge (a transfer, a merged node) still costs this, as in the backend.
 _ZERO = 1e-9
+#: Graphs with nodes × links up to this (the embedded region: ~20,000) run one scipy
+#: Dijkstra per link in-process: faster than loading the compiled kernel (~0.5-1.5 s, more
+#: on its first compile). Above it (the DCW rail layer: ~2.7 million) the kernel wins.
+_SMALL = 1_000_000
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-
-# --------------------------------------------------------------------------- kernel
-
-
-@numba.njit(cache=True, nogil=True)
-def _push(keys, vals, size, key, val):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
-    i = size
-    keys[i] = key
-    vals[i] = val
-    while i > 0:
-        p = (i - 1) >> 1
-        if keys[p] <= keys[i]:
-            break
-        keys[p], keys[i] = keys[i], keys[p]
-        vals[p], vals[i] = vals[i], vals[p]
-        i = p
-    return size + 1
-
-
-@numba.njit(cache=True, nogil=True)
-def _pop(keys, vals, size):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
-    key, val = keys[0], vals[0]
-    size -= 1
-    keys[0], vals[0] = keys[size], vals[size]
-    i = 0
-    while True:
-        left = 2 * i + 1
-        if left >= size:
-            break
-        c = left
-        if left + 1 < size and keys[left + 1] < keys[left]:
-            c = left + 1
-        if keys[i] <= keys[c]:
-            break
-        keys[c], keys[i] = keys[i], keys[c]
-        vals[c], vals[i] = vals[i], vals[c]
-        i = c
-    return key, val, size
-
-
-@numba.njit(cache=True, nogil=True)
-def _alternatives(  # type: ignore[no-untyped-def]  # noqa: ANN202, PLR0912, PLR0915, C901
-    n,  # noqa: ANN001
-    f_ptr,  # noqa: ANN001
-    f_eid,  # noqa: ANN001
-    b_ptr,  # noqa: ANN001
-    b_eid,  # noqa: ANN001
-    edge_u,  # noqa: ANN001
-    edge_v,  # noqa: ANN001
-    weight,  # noqa: ANN001
-    src,  # noqa: ANN001
-    dst,  # noqa: ANN001
-    ban0,  # noqa: ANN001
-    ban1,  # noqa: ANN001
-):
-    """Bidirectional Dijkstra ``src[i] → dst[i]`` skipping edge ids ban0[i], ban1[i].
-
-    Returns the best weight per job (inf: none) and the path edge ids, flat with offsets.
-    """
-    m = len(weight)
-    jobs = len(src)
-    df = np.empty(n)
-    db = np.empty(n)
-    pf = np.empty(n, dtype=np.int64)
-    pb = np.empty(n, dtype=np.int64)
-    seen_f = np.zeros(n, dtype=np.int64)
-    seen_b = np.zeros(n, dtype=np.int64)
-    done_f = np.zeros(n, dtype=np.int64)
-    done_b = np.zeros(n, dtype=np.int64)
-    hkf = np.empty(m + 2)
-    hvf = np.empty(m + 2, dtype=np.int64)
-    hkb = np.empty(m + 2)
-    hvb = np.empty(m + 2, dtype=np.int64)
-    best = np.full(jobs, np.inf)
-    offsets = np.zeros(jobs + 1, dtype=np.int64)
-    path = np.empty(max(16, 4 * jobs), dtype=np.int64)
-    stack = np.empty(n, dtype=np.int64)
-    used = 0
-    for j in range(jobs):
-        stamp = j + 1
-        s, t, x0, x1 = src[j], dst[j], ban0[j], ban1[j]
-        mu = np.inf
-        meet = -1
-        df[s] = 0.0
-        seen_f[s] = stamp
-        pf[s] = -1
-        db[t] = 0.0
-        seen_b[t] = stamp
-        pb[t] = -1
-        nf = _push(hkf, hvf, 0, 0.0, s)
-        nb = _push(hkb, hvb, 0, 0.0, t)
-        if s == t:
-            mu = 0.0
-            meet = s
-        while nf > 0 and nb > 0:
-            if hkf[0] + hkb[0] >= mu:
-                break
-            if nf <= nb:
-                d, x, nf = _pop(hkf, hvf, nf)
-                if done_f[x] == stamp or d > df[x]:
-                    continue
-                done_f[x] = stamp
-                for p in range(f_ptr[x], f_ptr[x + 1]):
-                    e = f_eid[p]
-                    if e in (x0, x1):
-                        continue
-                    y = edge_v[e]
-                    nd = d + weight[e]
-                    if seen_f[y] != stamp or nd < df[y]:
-                        df[y] = nd
-                        seen_f[y] = stamp
-                        pf[y] = e
-                        nf = _push(hkf, hvf, nf, nd, y)
-                        if seen_b[y] == stamp and nd + db[y] < mu:
-                            mu = nd + db[y]
-                            meet = y
-            else:
-                d, x, nb = _pop(hkb, hvb, nb)
-                if done_b[x] == stamp or d > db[x]:
-                    continue
-                done_b[x] = stamp
-                for p in range(b_ptr[x], b_ptr[x + 1]):
-                    e = b_eid[p]
-                    if e in (x0, x1):
-                        continue
-                    y = edge_u[e]
-                    nd = d + weight[e]
-                    if seen_b[y] != stamp or nd < db[y]:
-                        db[y] = nd
-                        seen_b[y] = stamp
-                        pb[y] = e
-                        nb = _push(hkb, hvb, nb, nd, y)
-                        if seen_f[y] == stamp and nd + df[y] < mu:
-                            mu = nd + df[y]
-                            meet = y
-        best[j] = mu
-        if meet >= 0:
-            # Edges s → meet (walked backwards, then reversed), then meet → t.
-            k = 0
-            y = meet
-            while pf[y] >= 0:
-                stack[k] = pf[y]
-                k += 1
-                y = edge_u[pf[y]]
-            need = used + k + n
-            if need > len(path):
-                grown = np.empty(max(2 * len(path), need), dtype=np.int64)
-                grown[:used] = path[:used]
-                path = grown
-            for i in range(k):
-                path[used + i] = stack[k - 1 - i]
-            used += k
-            y = meet
-            while pb[y] >= 0:
-                path[used] = pb[y]
-                used += 1
-                y = edge_v[pb[y]]
-        offsets[j + 1] = used
-    return best, path[:used].copy(), offsets
 
 
 # --------------------------------------------------------------------------- engine
@@ -246,7 +91,10 @@ class _Engine:
 
     def run(self, jobs: IntArray) -> tuple[FloatArray, IntArray, IntArray]:
         """Best weight and path edges for jobs ``k × 4`` (source, target, ban0, ban1)."""
-        return _alternatives(  # type: ignore[no-any-return]
+        # Imported here: numba and the compiled kernel load only when a big graph needs them.
+        from resilience.analysis._redundancy_kernel import alternatives  # noqa: PLC0415
+
+        return alternatives(  # type: ignore[no-any-return]
             self.n,
             self.f_ptr,
             self.f_eid,
@@ -388,6 +236,69 @@ def _execute(engine: _Engine, jobs: IntArray, n_jobs: int) -> tuple[FloatArray, 
     return best_p[back], flat, offsets
 
 
+def _small(links: _Links) -> tuple[FloatArray, IntArray, IntArray]:
+    """The same answers with one scipy Dijkstra per link (small graphs: no kernel to load).
+
+    The cheapest edge per ``(u, v)`` pair makes the CSR matrix; closing a link sets its
+    pair's entry to the next cheapest parallel edge (or ``inf``) in place, runs, and puts
+    it back, so no matrix is copied.
+    """
+    from scipy import sparse  # noqa: PLC0415
+    from scipy.sparse import csgraph  # noqa: PLC0415
+
+    n, m = len(links.nodes), len(links.u)
+    ids = np.arange(m)
+    order = np.lexsort((ids, links.weight, links.v, links.u))
+    first = np.ones(m, dtype=bool)
+    first[1:] = (links.u[order][1:] != links.u[order][:-1]) | (
+        links.v[order][1:] != links.v[order][:-1]
+    )
+    group = np.cumsum(first) - 1  # pair number of each sorted edge
+    heads = order[first]
+    pair = np.empty(m, dtype=np.int64)
+    pair[order] = group
+    # The runner-up of each pair: the sorted edge after its head, if in the same pair.
+    runner = np.full(len(heads), -1, dtype=np.int64)
+    pos = np.flatnonzero(first)
+    has = pos + 1 < m
+    has[has] = ~first[pos[has] + 1]
+    runner[has] = order[pos[has] + 1]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(links.u[heads], minlength=n), out=indptr[1:])
+    data = links.weight[heads].copy()
+    cols = links.v[heads]
+    matrix: sparse.csr_array = sparse.csr_array((data, cols, indptr), shape=(n, n))
+    chosen = heads.copy()
+    best = np.full(len(links.jobs), np.inf)
+    paths: list[IntArray] = []
+    for j, (src, dst, e0, e1) in enumerate(links.jobs.tolist()):
+        closed = [pair[e] for e in (e0, e1) if e >= 0 and chosen[pair[e]] == e]
+        for p in closed:
+            r = runner[p]
+            matrix.data[p] = links.weight[r] if r >= 0 else np.inf
+            chosen[p] = r
+        dists, preds = csgraph.dijkstra(
+            matrix, directed=True, indices=np.asarray([src]), return_predecessors=True
+        )
+        dist, pred = dists[0], preds[0]
+        steps: list[int] = []
+        if np.isfinite(dist[dst]):
+            best[j] = dist[dst]
+            b = dst
+            while b != src:
+                a = int(pred[b])
+                k = indptr[a] + int(np.searchsorted(cols[indptr[a] : indptr[a + 1]], b))
+                steps.append(int(chosen[k]))
+                b = a
+        paths.append(np.asarray(steps[::-1], dtype=np.int64))
+        for p in closed:
+            matrix.data[p] = links.weight[heads[p]]
+            chosen[p] = heads[p]
+    offsets = np.zeros(len(paths) + 1, dtype=np.int64)
+    np.cumsum([len(x) for x in paths], out=offsets[1:])
+    return best, np.concatenate([np.zeros(0, dtype=np.int64), *paths]), offsets
+
+
 def _path_sums(values: FloatArray, flat: IntArray, offsets: IntArray) -> FloatArray:
     """Sum of ``values`` over each path's edges."""
     out = np.zeros(len(offsets) - 1)
@@ -507,7 +418,10 @@ def redundancy(
     links = _links(G, weight)
     if len(links.jobs) == 0:
         return pd.DataFrame({c: [] for c in COLUMNS}, columns=COLUMNS)
-    best, flat, offsets = _execute(_engine(links), links.jobs, jobs)
+    if len(links.nodes) * len(links.jobs) <= _SMALL:
+        best, flat, offsets = _small(links)
+    else:
+        best, flat, offsets = _execute(_engine(links), links.jobs, jobs)
     return _table(G, links, best, (flat, offsets))
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from resilience.analysis import redundancy as redundancy_module
 from resilience.analysis.redundancy import COLUMNS, redundancy, redundancy_naive
 from resilience.cli import app
 from resilience.errors import BadInputError
@@ -41,7 +42,7 @@ def _graph() -> nx.MultiDiGraph:
     return G
 
 
-def test_parallel_links_dead_ends_and_one_ways() -> None:
+def test_parallel_links_dead_ends_and_one_ways(engine: str) -> None:
     table = redundancy(_graph(), weight="length")
     assert list(table.columns) == COLUMNS
     rows = {(r.u, r.v, r.key): r for r in table.itertuples()}
@@ -95,9 +96,17 @@ def _nx_loop(G: nx.MultiDiGraph, weight: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["u", "v", "key", "alt"])
 
 
+@pytest.fixture(params=["scipy", "compiled"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both engines: small graphs run on scipy; a zero threshold forces the numba kernel."""
+    if request.param == "compiled":
+        monkeypatch.setattr(redundancy_module, "_SMALL", 0)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 @pytest.mark.parametrize("weight", ["travel_time", "length"])
-def test_equals_a_networkx_loop_on_random_graphs(seed: int, weight: str) -> None:
+def test_equals_a_networkx_loop_on_random_graphs(seed: int, weight: str, engine: str) -> None:
     G = road_like(120, seed=seed, oneway=0.15, rail=0.1, integer_times=seed % 2 == 1)
     fast = redundancy(G, weight=weight)
     ref = _nx_loop(G, weight)
@@ -116,7 +125,8 @@ def test_equals_a_networkx_loop_on_random_graphs(seed: int, weight: str) -> None
         pd.testing.assert_frame_equal(naive, fast)
 
 
-def test_jobs_give_the_same_table() -> None:
+def test_jobs_give_the_same_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(redundancy_module, "_SMALL", 0)  # jobs apply to the compiled kernel
     G = road_like(400, seed=5)
     pd.testing.assert_frame_equal(redundancy(G, jobs=2), redundancy(G, jobs=1))
 
