@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 import shapely
 
 from resilience.errors import BadInputError
-from resilience.frontline import Frontline, parse_date
-from resilience.targets import EdgeKey, Removal, apply_removal, area_targets
+from resilience.frontline import Frontline, element_lost, parse_date, shipped_removal
+from resilience.targets import Removal, apply_removal, area_targets
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -243,48 +243,6 @@ def ordlo_area(front: Frontline, date: str | dt.date) -> Any:
     return shapely.union_all(geoms) if geoms else shapely.Polygon()
 
 
-def _periods(text: str) -> list[tuple[dt.date, dt.date]]:
-    out = []
-    for part in text.split(";"):
-        if "/" in part:
-            start, end = part.split("/", 1)
-            out.append((dt.date.fromisoformat(start), dt.date.fromisoformat(end)))
-    return out
-
-
-def element_lost(attrs: dict[str, Any], day: dt.date, *, grey: bool = False) -> bool:
-    """Whether a node or edge with shipped dates is lost on ``day``.
-
-    Parameters
-    ----------
-    attrs
-        Its attributes: ``lost_on`` (held since that day), ``occupied_before`` (earlier
-        periods ``start/end`` with ``end`` the first day seen free again, ``;``-joined),
-        ``grey_from`` (contested since that day).
-    day
-        The analysis day.
-    grey
-        Count ``grey_from`` as lost.
-
-    Returns
-    -------
-    bool
-        True when inside the occupied (or, with ``grey``, contested) area on ``day``.
-
-    Examples
-    --------
-    >>> element_lost({"lost_on": "2025-11-20"}, dt.date(2025, 11, 20))
-    True
-    >>> element_lost({"occupied_before": "2022-04-03/2022-05-15"}, dt.date(2022, 5, 15))
-    False
-    """
-    for key in ("lost_on", *(("grey_from",) if grey else ())):
-        since = attrs.get(key)
-        if since and dt.date.fromisoformat(str(since)) <= day:
-            return True
-    return any(s <= day < e for s, e in _periods(str(attrs.get("occupied_before") or "")))
-
-
 def as_of_removal(
     G: nx.MultiDiGraph[Any],
     as_of: AsOf,
@@ -318,17 +276,8 @@ def as_of_removal(
             G, lost_area(frontline, as_of.date, grey=as_of.grey), buffer_m=buffer_m
         )
         return Removal(nodes, edges, label)
-    lost_nodes = frozenset(
-        n for n, data in G.nodes(data=True) if element_lost(data, as_of.date, grey=as_of.grey)
-    )
-    lost_edges: frozenset[EdgeKey] = frozenset(
-        (u, v, k)
-        for u, v, k, data in G.edges(keys=True, data=True)
-        if u not in lost_nodes
-        and v not in lost_nodes
-        and element_lost(data, as_of.date, grey=as_of.grey)
-    )
-    return Removal(lost_nodes, lost_edges, label)
+    shipped = shipped_removal(G, as_of.date, grey=as_of.grey)
+    return Removal(shipped.nodes, shipped.edges, label)
 
 
 def lost_places(

@@ -34,11 +34,13 @@ from resilience.targets import EdgeKey, Removal, apply_removal, area_targets
 __all__ = [
     "CATEGORIES",
     "Frontline",
+    "element_lost",
     "frontline_removal",
     "load_frontline",
     "od_min_cut",
     "parse_date",
     "shared_data_dir",
+    "shipped_removal",
     "timeline",
 ]
 
@@ -429,6 +431,75 @@ def timeline(
     return pd.DataFrame(rows)
 
 
+def _periods(text: str) -> list[tuple[dt.date, dt.date]]:
+    out = []
+    for part in text.split(";"):
+        if "/" in part:
+            start, end = part.split("/", 1)
+            out.append((dt.date.fromisoformat(start), dt.date.fromisoformat(end)))
+    return out
+
+
+def element_lost(attrs: dict[str, Any], day: dt.date, *, grey: bool = False) -> bool:
+    """Whether a node or edge with shipped dates is lost on ``day``.
+
+    Parameters
+    ----------
+    attrs
+        Its attributes: ``lost_on`` (held since that day), ``occupied_before`` (earlier
+        periods ``start/end`` with ``end`` the first day seen free again, ``;``-joined),
+        ``grey_from`` (contested since that day).
+    day
+        The analysis day.
+    grey
+        Count ``grey_from`` as lost.
+
+    Returns
+    -------
+    bool
+        True when inside the occupied (or, with ``grey``, contested) area on ``day``.
+
+    Examples
+    --------
+    >>> element_lost({"lost_on": "2025-11-20"}, dt.date(2025, 11, 20))
+    True
+    >>> element_lost({"occupied_before": "2022-04-03/2022-05-15"}, dt.date(2022, 5, 15))
+    False
+    """
+    for key in ("lost_on", *(("grey_from",) if grey else ())):
+        since = attrs.get(key)
+        if since and dt.date.fromisoformat(str(since)) <= day:
+            return True
+    return any(s <= day < e for s, e in _periods(str(attrs.get("occupied_before") or "")))
+
+
+def shipped_removal(G: nx.MultiDiGraph[Any], day: dt.date, *, grey: bool = False) -> Removal:
+    """What the shipped occupation dates (``lost_on`` attributes) take out on ``day``.
+
+    Parameters
+    ----------
+    G
+        A network whose nodes and edges carry ``lost_on`` / ``occupied_before`` /
+        ``grey_from`` (the embedded region; see ``graphs/README.md``).
+    day
+        The analysis day.
+    grey
+        Count ``grey_from`` as lost.
+
+    Returns
+    -------
+    Removal
+        Nodes lost, and edges lost whose ends are not; labelled ``as of <day>``.
+    """
+    nodes = frozenset(n for n, data in G.nodes(data=True) if element_lost(data, day, grey=grey))
+    edges: frozenset[EdgeKey] = frozenset(
+        (u, v, k)
+        for u, v, k, data in G.edges(keys=True, data=True)
+        if u not in nodes and v not in nodes and element_lost(data, day, grey=grey)
+    )
+    return Removal(nodes, edges, (f"as of {day.isoformat()}",))
+
+
 def _removals(
     G: nx.MultiDiGraph[Any],
     frontline_file: str | Path | Frontline | None,
@@ -437,15 +508,13 @@ def _removals(
 ) -> tuple[Callable[[dt.date], Removal], Callable[[dt.date], dt.date]]:
     """What is lost on a day, and the layer day standing for it (a layer or shipped dates)."""
     if frontline_file is None:
-        from resilience.asof import AsOf, as_of_removal  # noqa: PLC0415 - asof imports this
-
         if not G.graph.get("lost_on_until"):
             msg = "this graph has no occupation dates: give --frontline FILE"
             raise BadInputError(msg)
         grey = "unknown_grey" in categories
 
         def shipped(day: dt.date) -> Removal:
-            return as_of_removal(G, AsOf(day, "shipped", grey))
+            return shipped_removal(G, day, grey=grey)
 
         return shipped, lambda day: day
     front = (
