@@ -196,6 +196,9 @@ COLUMNS: dict[str, Column] = {
         "share", "OD efficiency Σ 1/d over the OD pairs, relative to the intact network."
     ),
     "od_connectivity": Column("share", "Share (0-1) of the OD pairs still connected."),
+    "removed_at_step": Column(
+        _, "Places removed at that step, by name (; between them; random: the first run's)."
+    ),
 }
 
 

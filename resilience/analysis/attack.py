@@ -33,7 +33,16 @@ COLUMNS = [
     "largest_component",
     "od_efficiency",
     "od_connectivity",
+    "removed_at_step",
 ]
+
+
+def _place_name(G: nx.MultiDiGraph[Any], node: Any) -> str:
+    """The name, with the kind for a rail node (a town and its station share a name)."""
+    data = G.nodes[node]
+    name = str(data.get("name") or node)
+    kind = data.get("kind")
+    return f"{name} ({kind})" if kind in ("station", "junction") else name
 
 
 def _state(
@@ -131,7 +140,8 @@ def attack(
         ``removed`` (places), ``fraction_removed``, ``largest_component`` (share of all
         places in the largest weakly connected piece), ``od_efficiency`` (``Σ 1/d`` over
         OD pairs relative to the intact network), ``od_connectivity`` (share of OD pairs
-        still connected).
+        still connected), ``removed_at_step`` (the places removed at that step, by name,
+        ``; ``-separated; for ``random`` those of the first of the ``runs`` orders).
 
     Raises
     ------
@@ -166,6 +176,8 @@ def attack(
     n_runs = runs if strategy == "random" else 1
     curves = np.zeros((n_runs, steps + 1, 3))
     removed_counts = np.zeros(steps + 1, dtype=np.int64)
+    # Which places each step takes: named from the first run (the only one unless random).
+    taken: list[str] = [""] * (steps + 1)
     for r in range(n_runs):
         alive = np.ones(arrays.n, dtype=bool)
         order: list[int] = (
@@ -185,6 +197,8 @@ def attack(
             goal = math.floor(fraction * arrays.n * step / steps + 1e-9)
             take = [i for i in order if alive[i]][: max(0, goal - int((~alive).sum()))]
             alive[take] = False
+            if r == 0:
+                taken[step] = "; ".join(_place_name(G, arrays.nodes[i]) for i in take)
             largest, od = _state(arrays, alive, o_idx, d_idx)
             ok = np.isfinite(od) & connected0
             eff = float(np.sum(1.0 / od[ok])) / e0 if e0 > 0 else 0.0
@@ -201,6 +215,7 @@ def attack(
             "largest_component": np.round(mean[:, 0], 6),
             "od_efficiency": np.round(mean[:, 1], 6),
             "od_connectivity": np.round(mean[:, 2], 6),
+            "removed_at_step": taken,
         },
         columns=COLUMNS,
     )

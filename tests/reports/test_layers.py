@@ -74,7 +74,7 @@ def test_cli_scan_writes_lines_and_points(tmp_path, monkeypatch):
     args = ["scan", "--graph", "toy", "--both", "--top", "3", "--out", str(tmp_path)]
     result = CliRunner().invoke(app, args, terminal_width=120)
     assert result.exit_code == 0, result.output
-    path = tmp_path / "scan" / "scan.gpkg"
+    (path,) = (tmp_path / "scan").rglob("scan.gpkg")  # in a per-run folder
     kinds = {str(n): str(t) for n, t in pyogrio.list_layers(path)}
     assert kinds == {"links": "LineString", "places": "Point"}
 
@@ -89,3 +89,18 @@ def test_scan_attack_and_bridges_columns_are_in_the_dictionary():
     assert missing(names) == []
     assert missing(["no_such_column"]) == ["no_such_column"]
     assert COLUMNS["importance"].unit == "s"
+
+
+def test_attack_lists_the_places_removed_at_each_step():
+    from resilience.analysis.attack import attack
+
+    G = load_region(DATA / "toy")
+    origins, destinations = list(G.graph["origins"]), list(G.graph["destinations"])
+    curve = attack(G, origins, destinations, strategy="degree", steps=3, fraction=0.5)
+    names = [[n for n in cell.split("; ") if n] for cell in curve["removed_at_step"]]
+    assert names[0] == []
+    assert [len(n) for n in names[1:]] == list(curve["removed"].diff().iloc[1:].astype(int))
+    every = [n for step in names for n in step]
+    assert len(every) == len(set(every)) == curve["removed"].iloc[-1] > 0
+    labels = {str(d.get("name") or n) for n, d in G.nodes(data=True)}
+    assert {n.split(" (")[0] for n in every} <= labels
