@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import math
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,7 +11,16 @@ import pandas as pd
 import typer
 
 from resilience import settings
-from resilience.cli._common import friendly, load_graph, out_dir, show, written
+from resilience.cli._common import (
+    emit_json,
+    friendly,
+    load_graph,
+    out_dir,
+    run_folder,
+    show,
+    write_manifest,
+    written,
+)
 from resilience.cli._options import (
     BboxOpt,
     DestOpt,
@@ -154,6 +162,26 @@ def read_costs(path: Path) -> dict[Any, float]:
     return out
 
 
+def _check_options(
+    objective: str,
+    *,
+    cost: Path | None,
+    budget: float | None,
+    cutoff_min: float | None,
+    demand: bool,
+) -> None:
+    """Refuse an option the objective would ignore (issue 12: none accepted and ignored)."""
+    if budget is not None and cost is None:
+        msg = "--budget needs --cost (every element would cost 1; use --k instead)"
+        raise BadInputError(msg)
+    if cutoff_min is not None and objective != "time":
+        msg = f"--cutoff-min acts only with --objective time, not {objective}"
+        raise BadInputError(msg)
+    if demand and objective != "flow":
+        msg = f"--demand acts only with --objective flow, not {objective}"
+        raise BadInputError(msg)
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
@@ -203,9 +231,7 @@ def interdict(
     from resilience.io import write_table  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
 
-    if budget is not None and cost is None:
-        msg = "--budget needs --cost (every element would cost 1; use --k instead)"
-        raise BadInputError(msg)
+    _check_options(objective, cost=cost, budget=budget, cutoff_min=cutoff_min, demand=demand)
     G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
     origins, destinations = resolve_od(G, origin or [], destination or [])
     result = run(
@@ -239,7 +265,7 @@ def interdict(
             "elements": _records(result.worst),
             "curve": _records(result.curve),
         }
-        typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        emit_json({key: _clean(value) for key, value in doc.items()})
         return
     typer.echo(
         f"{result.objective}: before {result.before:g} {unit}, after {result.after:g}, "
@@ -251,11 +277,13 @@ def interdict(
         result.worst[["element", "label", "u", "v", "key", f"single_damage_{unit}"]],
     )
     show("Damage for k = 1..K, and the top k single losses taken together", result.curve)
-    folder = out_dir(out) / "interdict"
+    folder = run_folder(out_dir(out), "interdict", f"{objective}-k{k}")
     paths = write_table(result.worst, folder, "worst", ("csv",))
-    paths += write_table(result.curve, folder, "curve", ("csv",))
+    # Solve times vary run to run; the files hold only what the same inputs always give.
+    curve = result.curve.drop(columns=["seconds"], errors="ignore")
+    paths += write_table(curve, folder, "curve", ("csv",))
     paths += write_table(result.single, folder, "single", ("csv",))
-    written(paths)
+    written(write_manifest(folder, paths, G, origins=origins, destinations=destinations))
 
 
 @friendly
@@ -293,6 +321,7 @@ def protect(
     from resilience.io import write_table  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
 
+    _check_options(objective, cost=cost, budget=budget, cutoff_min=cutoff_min, demand=demand)
     G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
     origins, destinations = resolve_od(G, origin or [], destination or [])
     result = run(
@@ -317,11 +346,11 @@ def protect(
     )
     show("Harden", result.protected[["element", "label", "u", "v", "key"]])
     show("Worst attack left", result.attack[["element", "label", "u", "v", "key"]])
-    folder = out_dir(out) / "protect"
+    folder = run_folder(out_dir(out), "protect", f"{objective}-p{p}-k{k}")
     paths = write_table(result.protected, folder, "protected", ("csv",))
     paths += write_table(result.attack, folder, "attack", ("csv",))
     paths += write_table(result.plans, folder, "plans", ("csv",))
-    written(paths)
+    written(write_manifest(folder, paths, G, origins=origins, destinations=destinations))
 
 
 def _scenario_file(spec: Path) -> Path:
@@ -365,6 +394,7 @@ def repair(
     from resilience.io import write_table  # noqa: PLC0415
     from resilience.scenario import load_scenario, run_scenario  # noqa: PLC0415
 
+    _check_options(objective, cost=None, budget=None, cutoff_min=cutoff_min, demand=demand)
     sc = load_scenario(_scenario_file(scenario))
     done = run_scenario(sc)
     result = repair_order(
@@ -388,8 +418,17 @@ def repair(
             ["step", "element", "label", "u", "v", f"supply_{unit}", f"gain_{unit}", "restored_pct"]
         ],
     )
-    folder = out_dir(out) / "repair" / sc.name
-    written(write_table(result.order, folder, "repair", ("csv",)))
+    folder = run_folder(out_dir(out), "repair", sc.name)
+    paths = write_table(result.order, folder, "repair", ("csv",))
+    written(
+        write_manifest(
+            folder,
+            paths,
+            done.graph,
+            origins=done.origins,
+            destinations=done.destinations,
+        )
+    )
 
 
 COMMANDS = {"interdict": interdict, "protect": protect, "repair": repair}

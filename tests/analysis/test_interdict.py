@@ -396,7 +396,8 @@ def test_cli_cost_budget_and_errors(tmp_path) -> None:
         ["interdict", "--k", "1", "--cost", str(costs), "--budget", "1", "--out", str(tmp_path)],
     )
     assert res.exit_code == 0, res.output
-    worst = (tmp_path / "interdict" / "worst.csv").read_text(encoding="utf-8")
+    (path,) = (tmp_path / "interdict").glob("flow-k1-*/worst.csv")
+    worst = path.read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(worst)))
     assert {rows[0]["u"], rows[0]["v"]} != {"pavlohrad", "petropavlivka"}
     res = runner.invoke(app, ["interdict", "--budget", "2"])
@@ -413,10 +414,10 @@ def test_cli_repair_and_protect(tmp_path) -> None:
         app, ["repair", "--scenario", "pokrovsk-falls", "--r", "2", "--out", str(tmp_path)]
     )
     assert res.exit_code == 0, res.output
-    assert (tmp_path / "repair" / "pokrovsk-falls" / "repair.csv").is_file()
+    assert len(list((tmp_path / "repair").glob("pokrovsk-falls-*/repair.csv"))) == 1
     res = runner.invoke(app, ["protect", "--p", "1", "--k", "1", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    assert (tmp_path / "protect" / "plans.csv").is_file()
+    assert len(list((tmp_path / "protect").glob("flow-p1-k1-*/plans.csv"))) == 1
 
 
 def test_ids_read_as_text_match_integer_nodes() -> None:
