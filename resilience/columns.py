@@ -161,9 +161,22 @@ COLUMNS: dict[str, Column] = {
         "count", "Destinations still reachable from at least one origin."
     ),
     "destinations_total": Column("count", "Destinations measured."),
-    "pairs_cut_off": Column("count", "Supply pairs with no route on that day."),
+    "links_lost": Column(
+        "count", "Links inside or crossing the occupied area; a two-way link counts once."
+    ),
+    "pairs_lost": Column("count", "Supply pairs with an end inside the occupied area that day."),
+    "pairs_cut_off": Column("count", "Supply pairs with both ends held but no route that day."),
     "mean_time_increase_min": Column(
-        "min", "Mean extra travel time of the pairs still connected, against the first day."
+        "min",
+        "Mean extra travel time against the first day over every pair connected then; a "
+        "pair with no route counts at no_route_penalty_min, so it cannot fall as supply "
+        "worsens.",
+    ),
+    "mean_time_increase_connected_min": Column(
+        "min", "Mean extra travel time of the pairs still connected only (can fall)."
+    ),
+    "no_route_penalty_min": Column(
+        "min", "What a pair with no route counts as: a day, or the largest increase if longer."
     ),
     "min_cut": Column("count", "Fewest links separating origins from destinations on that day."),
     # ---- scan (resilience scan): one row per link or place removed alone

@@ -27,7 +27,7 @@ import pandas as pd
 import shapely
 
 from resilience import settings
-from resilience.analysis.impact import global_efficiency
+from resilience.analysis.impact import global_efficiency, weight_units
 from resilience.errors import BadInputError
 from resilience.targets import EdgeKey, Removal, apply_removal, area_targets
 
@@ -373,9 +373,14 @@ def timeline(
     pandas.DataFrame
         ``date``, ``layer_date``, ``nodes_lost`` (all places inside the area that day),
         ``nodes_lost_since_start``, ``edges_lost``, ``destinations_reachable``,
-        ``destinations_total`` (those still held on the first day), ``pairs_cut_off``,
-        ``mean_time_increase_min`` (over pairs still connected), ``min_cut``,
-        ``efficiency_loss_pct`` (against the first day).
+        ``destinations_total`` (those still held on the first day), ``links_lost`` (a
+        two-way link once), ``pairs_lost`` (an end inside the area), ``pairs_cut_off``
+        (both ends held, no route), ``mean_time_increase_min`` (over every pair connected
+        on the first day, a pair with no route counted at ``no_route_penalty_min``: one
+        day, or the largest increase seen if longer, so it cannot fall when supply
+        worsens), ``mean_time_increase_connected_min`` (over pairs still connected only),
+        ``min_cut``, ``efficiency_loss_pct`` (against the first day). With a length
+        weight the figures are ``..._km``.
 
     Raises
     ------
@@ -384,14 +389,15 @@ def timeline(
     """
     days = _date_range(parse_date(start, what="--from"), parse_date(end, what="--to"), every_days)
     removal_on, layer_day = _removals(G, frontline_file, categories, buffer_m)
-    scale = 60.0 if weight == "travel_time" else 1.0
+    quantity, unit, scale = weight_units(weight)
     # The baseline is the network on the first day: areas held before it are no loss.
     G0 = apply_removal(G, removal_on(days[0]))
     src = [o for o in dict.fromkeys(origins) if o in G0]
     dst = [d for d in dict.fromkeys(destinations) if d in G0]
     before = {o: nx.single_source_dijkstra_path_length(G0, o, weight=weight) for o in src}
     e_before = global_efficiency(G0, weight=weight, n_total=G.number_of_nodes())
-    rows = []
+    pairs = [(o, d) for o in src for d in dst if d in before[o]]
+    rows, per_day = [], []
     for day in days:
         removal = removal_on(day)
         H = apply_removal(G, removal)
@@ -400,27 +406,30 @@ def timeline(
             for o in src
         }
         reachable = sum(1 for d in dst if any(d in after[o] for o in src))
+        # None: no route left (the pair counts at the penalty below).
         increases = [
-            (after[o][d] - before[o][d]) / scale
-            for o in src
-            for d in dst
-            if d in before[o] and d in after[o]
+            (after[o][d] - before[o][d]) / scale if d in after[o] else None for o, d in pairs
         ]
-        cut_off = sum(1 for o in src for d in dst if d in before[o] and d not in after[o])
+        lost = sum(1 for o, d in pairs if o not in H or d not in H)
+        cut_off = sum(1 for o, d in pairs if o in H and d in H and d not in after[o])
         e_after = global_efficiency(H, weight=weight, n_total=G.number_of_nodes())
         size, _ = od_min_cut(H, src, dst)
+        connected = [x for x in increases if x is not None]
+        per_day.append(increases)
         rows.append(
             {
                 "date": day.isoformat(),
                 "layer_date": layer_day(day).isoformat(),
                 "nodes_lost": len(removal.nodes),
                 "nodes_lost_since_start": len(set(removal.nodes) & set(G0.nodes)),
-                "edges_lost": len(removal.edges),
+                "links_lost": len({frozenset((u, v)) for u, v, _ in removal.edges}),
                 "destinations_reachable": reachable,
                 "destinations_total": len(dst),
+                "pairs_lost": lost,
                 "pairs_cut_off": cut_off,
-                "mean_time_increase_min": round(float(np.mean(increases)), 1)
-                if increases
+                f"mean_{quantity}_increase_{unit}": math.nan,
+                f"mean_{quantity}_increase_connected_{unit}": round(float(np.mean(connected)), 1)
+                if connected
                 else math.nan,
                 "min_cut": size,
                 "efficiency_loss_pct": round(100 * (e_before - e_after) / e_before, 1)
@@ -428,7 +437,24 @@ def timeline(
                 else math.nan,
             }
         )
+    # A pair with no route (lost or cut off) counts at a penalty no detour reaches: one
+    # day (1000 km with a length weight), or the largest increase seen on any day if
+    # longer. Each pair's figure then only grows as its route worsens, so the mean cannot
+    # fall when supply gets worse (the connected-only mean can: it drops the pairs that
+    # fall).
+    finite = [x for day in per_day for x in day if x is not None]
+    penalty = max([_PENALTY_MIN if unit == "min" else _PENALTY_KM, *finite])
+    for row, increases in zip(rows, per_day, strict=True):
+        if increases:
+            mean = float(np.mean([penalty if x is None else x for x in increases]))
+            row[f"mean_{quantity}_increase_{unit}"] = round(mean, 1)
+        row[f"no_route_penalty_{unit}"] = round(penalty, 1)
     return pd.DataFrame(rows)
+
+
+#: What a supply pair with no route left counts as in the timeline's mean, at least: a
+#: day (minutes), or 1000 km with a length weight.
+_PENALTY_MIN, _PENALTY_KM = 24 * 60.0, 1000.0
 
 
 def _periods(text: str) -> list[tuple[dt.date, dt.date]]:

@@ -53,7 +53,9 @@ __all__ = [
     "Removals",
     "Scenario",
     "ScenarioResult",
+    "check_scenario",
     "compare",
+    "graph_spec",
     "load_scenario",
     "resolve_path",
     "run_scenario",
@@ -182,8 +184,12 @@ class Scenario(_Strict):
 SHARED_DATA_PREFIX = ("..", "shared", "data")
 
 
-def resolve_path(path: str | Path) -> Path:
-    """A scenario's file path: absolute as given, relative from the project root.
+def resolve_path(path: str | Path, base: Path | None = None) -> Path:
+    """A scenario's file path: absolute as given, else relative to the scenario's folder.
+
+    A relative path is taken from ``base`` (the folder of the scenario file) when a file
+    is there; else from the project root (where the shipped scenarios' paths were written
+    from), so a scenario kept beside its data works from any working folder.
 
     A path under ``../shared/data/`` is taken from the shared-data setting
     (:func:`resilience.settings.shared_data_dir`, ``$RESILIENCE_SHARED_DATA``), so the
@@ -193,6 +199,8 @@ def resolve_path(path: str | Path) -> Path:
     ----------
     path
         The path written in the scenario.
+    base
+        The scenario file's folder, when known.
 
     Returns
     -------
@@ -209,7 +217,35 @@ def resolve_path(path: str | Path) -> Path:
         return p
     if p.parts[: len(SHARED_DATA_PREFIX)] == SHARED_DATA_PREFIX:
         return settings.shared_data_dir().joinpath(*p.parts[len(SHARED_DATA_PREFIX) :])
+    if base is not None and (base / p).exists():
+        return (base / p).resolve()
     return (settings.project_root() / p).resolve()
+
+
+def _base(sc: Scenario) -> Path | None:
+    return sc.source.parent if sc.source is not None else None
+
+
+def graph_spec(sc: Scenario) -> str | None:
+    """The scenario's ``graph`` for the loader: a relative file beside the scenario wins.
+
+    Parameters
+    ----------
+    sc
+        The scenario.
+
+    Returns
+    -------
+    str or None
+        A region or cached name as written, or the path of the graph file.
+    """
+    if sc.graph is None:
+        return None
+    base = _base(sc)
+    beside = base / sc.graph if base is not None else None
+    if beside is not None and not Path(sc.graph).is_absolute() and beside.is_file():
+        return str(beside.resolve())
+    return sc.graph
 
 
 _EXPECTED = {
@@ -343,11 +379,13 @@ def _removal(G: nx.MultiDiGraph[Any], sc: Scenario) -> Removal:
     )
     nodes, edges, labels = set(base.nodes), set(base.edges), list(base.labels)
     for poly in r.polygons:
-        extra = build_removal(G, polygons=[resolve_path(poly.file)], polygon_buffer_m=poly.buffer_m)
+        extra = build_removal(
+            G, polygons=[resolve_path(poly.file, _base(sc))], polygon_buffer_m=poly.buffer_m
+        )
         nodes |= extra.nodes
         labels += extra.labels
     if r.frontline is not None:
-        front_path = resolve_path(r.frontline.file)
+        front_path = resolve_path(r.frontline.file, _base(sc))
         front = load_frontline(front_path)
         extra = frontline_removal(
             G,
@@ -377,6 +415,35 @@ def _edge_frame(G: nx.MultiDiGraph[Any], edges: Sequence[EdgeKey]) -> pd.DataFra
     return pd.DataFrame(rows, columns=["u", "v", "key", "label", "mode"])
 
 
+def check_scenario(sc: Scenario, G: nx.MultiDiGraph[Any] | None = None) -> None:
+    """Name a scenario's targets and origins/destinations without running it.
+
+    Lets a command that runs many scenarios refuse a bad one before writing anything.
+
+    Parameters
+    ----------
+    sc
+        The scenario.
+    G
+        Its network, when already loaded.
+
+    Raises
+    ------
+    BadScenarioError
+        If a target, a file or an origin/destination is unusable (names the file).
+    """
+    from resilience.sources.load import load_network  # noqa: PLC0415 - avoids a cycle at import
+
+    try:
+        full = G if G is not None else load_network(graph_spec(sc))
+        _removal(full, sc)
+        resolve_od(full, sc.origins, sc.destinations)
+    except BadScenarioError:
+        raise
+    except ResilienceError as exc:
+        raise _scenario_error(sc, exc) from None
+
+
 def run_scenario(sc: Scenario, G: nx.MultiDiGraph[Any] | None = None) -> ScenarioResult:
     """Apply a scenario's removals and measure supply before and after.
 
@@ -403,7 +470,7 @@ def run_scenario(sc: Scenario, G: nx.MultiDiGraph[Any] | None = None) -> Scenari
     from resilience.sources.load import load_network  # noqa: PLC0415 - avoids a cycle at import
 
     try:
-        full = G if G is not None else load_network(sc.graph)
+        full = G if G is not None else load_network(graph_spec(sc))
         G = full
         if "as_of" not in G.graph:  # a graph already dated (``--as-of``) keeps its date
             G, _ = network_on(

@@ -167,7 +167,13 @@ def test_timeline_rows(toy, front):
     assert list(frame["destinations_reachable"]) == [1, 1, 0, 1]
     assert list(frame["nodes_lost"]) == [1, 1, 3, 0]
     assert list(frame["nodes_lost_since_start"]) == [0, 0, 2, 0]
-    assert list(frame["pairs_cut_off"]) == [0, 0, 1, 0]
+    # Delta itself falls on 2024-07-19: its pair is lost, not cut off (issue 12).
+    assert list(frame["pairs_lost"]) == [0, 0, 1, 0]
+    assert list(frame["pairs_cut_off"]) == [0, 0, 0, 0]
+    # The lost pair counts at the penalty (a day), so the mean rises when it falls; the
+    # connected-only mean has no pair left that day.
+    assert list(frame["mean_time_increase_min"]) == [0.0, 0.0, 1440.0, 0.0]
+    assert frame["mean_time_increase_connected_min"].isna().tolist() == [False, False, True, False]
     assert list(frame["efficiency_loss_pct"])[:2] == [0.0, 0.0]
     assert list(frame["min_cut"]) == [3, 3, 0, 2]
     with pytest.raises(BadInputError, match="before it starts"):

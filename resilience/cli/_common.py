@@ -676,7 +676,7 @@ def run_inputs() -> dict[str, Any]:
     }
 
 
-def run_folder(base: Path, kind: str, name: str) -> Path:
+def run_folder(base: Path, kind: str, name: str, extra: str = "") -> Path:
     """``base/kind/<name>-<hash>``: one folder per distinct run, the same for the same run.
 
     The hash (8 hex digits of sha256) covers the command, every option value but ``--out``
@@ -691,6 +691,8 @@ def run_folder(base: Path, kind: str, name: str) -> Path:
         The command's folder, e.g. ``cut``.
     name
         Readable stem from the targets, e.g. ``pokrovsk+myrnohrad``.
+    extra
+        Further input to hash (e.g. a scenario file's sha256).
 
     Returns
     -------
@@ -700,7 +702,7 @@ def run_folder(base: Path, kind: str, name: str) -> Path:
     import hashlib  # noqa: PLC0415
     import json  # noqa: PLC0415
 
-    payload = json.dumps(run_inputs(), sort_keys=True, default=str, ensure_ascii=True)
+    payload = json.dumps(run_inputs(), sort_keys=True, default=str, ensure_ascii=True) + extra
     digest = hashlib.sha256(payload.encode()).hexdigest()[:8]
     return base / kind / f"{name[:60].rstrip('+-')}-{digest}"
 

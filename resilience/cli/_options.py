@@ -25,6 +25,7 @@ __all__ = [
     "EdgeOpt",
     "GraphOpt",
     "GreyOpt",
+    "JsonOpt",
     "ModeOpt",
     "NodeCrossingsOpt",
     "NodeOpt",
@@ -232,4 +233,15 @@ AsOfFrontlineOpt = Annotated[
 GreyOpt = Annotated[
     bool,
     typer.Option("--grey", help="Count the grey (contested) zone as lost too, where known."),
+]
+
+# -- output as JSON -------------------------------------------------------------------------
+
+JsonOpt = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Print the summary as JSON on stdout (notes and warnings on stderr); "
+        "the files are still written.",
+    ),
 ]

@@ -27,6 +27,7 @@ from resilience.cli._options import (
     DestOpt,
     EdgeOpt,
     GraphOpt,
+    JsonOpt,
     ModeOpt,
     NodeOpt,
     OriginOpt,
@@ -43,16 +44,6 @@ from resilience.cli._options import (
 from resilience.errors import BadInputError
 
 __all__ = ["COMMANDS", "centrality", "cut", "mincut", "paths", "places"]
-
-
-JsonOpt = Annotated[
-    bool,
-    typer.Option(
-        "--json",
-        help="Print the summary as JSON on stdout (notes and warnings on stderr); "
-        "the files are still written.",
-    ),
-]
 
 
 def _flow_rows(
@@ -192,23 +183,45 @@ def centrality(
     seed: Annotated[int, typer.Option("--seed", help="Seed for --samples.")] = 0,
     weight: WeightOpt = settings.DEFAULT_WEIGHT,
     out: OutOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Rank places and links by betweenness centrality (weighted by travel time).
 
-    Writes nodes.csv and edges.csv (every element, ranked) under REPORTS/centrality/.
+    Writes nodes.csv, edges.csv (every element, ranked) and run.json under
+    REPORTS/centrality/<exact|sampled-K>-<hash>/.
 
     Example: resilience centrality --top 10
     """
     from resilience.analysis.centrality import edge_betweenness, node_betweenness  # noqa: PLC0415
     from resilience.io import write_frames  # noqa: PLC0415
 
+    base = out_dir(out)
     G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
     nodes = node_betweenness(G, weight=weight, samples=samples, seed=seed)
     edges = edge_betweenness(G, weight=weight, samples=samples, seed=seed)
     kind = "exact" if samples is None else f"sampled, {samples} sources, seed {seed}"
+    folder = run_folder(base, "centrality", "exact" if samples is None else f"sampled-{samples}")
+    files = write_manifest(
+        folder,
+        write_frames({"nodes": nodes, "edges": edges}, folder),
+        G,
+        weight=weight,
+        seeds=None if samples is None else {"betweenness": seed},
+    )
+    if as_json:
+        emit_json(
+            {
+                "command": "centrality",
+                "kind": kind,
+                "places": records(nodes.drop(columns=["node"]).head(top)),
+                "links": records(edges.drop(columns=["u", "v", "key"]).head(top)),
+                "folder": str(folder),
+            }
+        )
+        return
     show(f"Places by betweenness ({kind})", nodes.drop(columns=["node"]).head(top))
     show(f"Links by betweenness ({kind})", edges.drop(columns=["u", "v", "key"]).head(top))
-    written(write_frames({"nodes": nodes, "edges": edges}, out_dir(out) / "centrality"))
+    written(files)
 
 
 def _local(G: Any, ends: list[Any]) -> set[Any]:

@@ -8,11 +8,22 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from resilience import settings
-from resilience.cli._common import friendly, load_graph, out_dir, show, written
+from resilience.cli._common import (
+    emit_json,
+    friendly,
+    load_graph,
+    out_dir,
+    records,
+    run_folder,
+    show,
+    write_manifest,
+    written,
+)
 from resilience.cli._options import (
     BboxOpt,
     DestOpt,
     GraphOpt,
+    JsonOpt,
     ModeOpt,
     OriginOpt,
     OutOpt,
@@ -28,6 +39,36 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["COMMANDS", "attack", "scan"]
+
+
+_CONNECT_S = 3.0
+
+
+def _check_scheduler(text: str | None) -> None:
+    """Refuse a --scheduler that is neither 'local' nor a reachable host:port, at once.
+
+    Dask would wait its own 30 s before failing with a traceback; a quick TCP connect
+    answers in one line instead.
+    """
+    import re  # noqa: PLC0415
+    import socket  # noqa: PLC0415
+
+    if text is None or text == "local":
+        return
+    found = re.fullmatch(r"(?:tcp://)?(\[[^\]]+\]|[A-Za-z0-9_.\-]+):(\d{1,5})", text)
+    if found is None or not 0 < int(found.group(2)) < 65536:  # noqa: PLR2004
+        msg = (
+            "--scheduler must be 'local' or a scheduler address such as "
+            f"tcp://10.0.0.5:8786, not {text!r}"
+        )
+        raise BadInputError(msg)
+    host, port = found.group(1).strip("[]"), int(found.group(2))
+    try:
+        with socket.create_connection((host, port), timeout=_CONNECT_S):
+            pass
+    except Exception as exc:  # noqa: BLE001 - refused, timeout, unknown host, sockets blocked
+        msg = f"--scheduler {text}: cannot reach a Dask scheduler there ({type(exc).__name__})"
+        raise BadInputError(msg) from None
 
 
 @friendly
@@ -57,15 +98,19 @@ def scan(
     snap_m: SnapOpt = None,
     weight: WeightOpt = settings.DEFAULT_WEIGHT,
     out: OutOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Remove every link (or place) in turn and rank them by the damage to supply.
 
     Per element: importance (mean extra travel time over the supply pairs still
-    connected, minutes), unsatisfied (share of pairs cut off) and efficiency loss.
-    Exact: only the shortest-path trees an element lies on are recomputed. Writes
-    scan.csv, scan.parquet and scan.gpkg (layers 'links', lines, and 'places', points)
-    and bridges.csv under
-    REPORTS/scan/.
+    connected: importance_min; with --weight length the extra distance, importance_km),
+    cut_off_pct (share of supply pairs cut off) and od_efficiency_loss_pct (loss of OD
+    efficiency over the supply pairs; not cut's whole-network efficiency). In scan.csv
+    importance is in the graph's unit (seconds, or metres with --weight length) and
+    unsatisfied / efficiency_loss are shares 0-1. Exact: only the shortest-path trees an
+    element lies on are recomputed. Writes scan.csv, scan.parquet, scan.gpkg (layers
+    'links', lines, and 'places', points), bridges.csv and run.json under
+    REPORTS/scan/<edges|nodes|both>-<hash>/.
 
     Example: resilience scan --both --top 20 --jobs 2
     """
@@ -75,6 +120,7 @@ def scan(
         bridges_and_articulation_points,
     )
     from resilience.analysis.criticality import scan as run_scan  # noqa: PLC0415
+    from resilience.analysis.impact import weight_units  # noqa: PLC0415
     from resilience.io import write_layers, write_table  # noqa: PLC0415
     from resilience.reports.layers import element_layers  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
@@ -83,6 +129,8 @@ def scan(
         msg = "give only one of --edges, --nodes, --both"
         raise BadInputError(msg)
     which = "both" if both else "nodes" if nodes else "edges"
+    _check_scheduler(scheduler)
+    base = out_dir(out)
     G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
     origins, destinations = resolve_od(G, origin or [], destination or [])
     total = (G.number_of_nodes() if which != "edges" else 0) + (
@@ -101,23 +149,45 @@ def scan(
             scheduler=scheduler,
             progress=bar.update,
         )
+    quantity, unit, scale = weight_units(weight)
     shown = table.head(top).copy()
-    if weight == "travel_time":
-        shown["importance"] = (shown["importance"] / 60.0).round(1)
-        shown = shown.rename(columns={"importance": "importance_min"})
+    # importance is in the graph's unit (s or m): report it in min or km, named so.
+    shown["importance"] = (shown["importance"] / scale).round(1)
+    shown = shown.rename(columns={"importance": f"importance_{unit}"})
     shown["unsatisfied"] = (100 * shown["unsatisfied"]).round(1)
     shown["efficiency_loss"] = (100 * shown["efficiency_loss"]).round(2)
-    shown = shown.rename(columns={"unsatisfied": "cut_off_%", "efficiency_loss": "eff_loss_%"})
-    show(
-        f"Most critical {which} ({len(table)} scanned, {len(origins)}×{len(destinations)} pairs)",
-        shown.drop(columns=["u", "v", "key", "x", "y"]),
+    # OD efficiency (supply pairs only), not cut's whole-network efficiency.
+    shown = shown.rename(
+        columns={"unsatisfied": "cut_off_pct", "efficiency_loss": "od_efficiency_loss_pct"}
     )
     bridges = bridges_and_articulation_points(G)
-    folder = out_dir(out) / "scan"
+    folder = run_folder(base, "scan", which)
     paths = write_table(table, folder, "scan")
     # Links as lines (layer 'links'), places as points (layer 'places'), for QGIS.
     paths.append(write_layers(element_layers(G, table), folder / "scan.gpkg"))
     paths.extend(write_table(bridges, folder, "bridges", ("csv",)))
+    paths = write_manifest(
+        folder, paths, G, weight=weight, origins=origins, destinations=destinations
+    )
+    title = (
+        f"Most critical {which} ({len(table)} scanned, {len(origins)}×{len(destinations)} pairs)"
+    )
+    if as_json:
+        emit_json(
+            {
+                "command": "scan",
+                "elements": which,
+                "scanned": len(table),
+                "od_pairs": len(origins) * len(destinations),
+                "weight": weight,
+                "importance_unit": unit,
+                "top": records(shown.drop(columns=["u", "v", "key", "x", "y"])),
+                "folder": str(folder),
+            }
+        )
+        return
+    del quantity
+    show(title, shown.drop(columns=["u", "v", "key", "x", "y"]))
     written(paths)
 
 
@@ -148,12 +218,14 @@ def attack(
     snap_m: SnapOpt = None,
     weight: WeightOpt = settings.DEFAULT_WEIGHT,
     out: OutOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Remove places step by step (targeted or random) and chart what is left.
 
     Columns: share of places removed, largest connected piece, OD efficiency and share of
-    supply pairs still connected. Writes attack-<strategy>.csv and .png under
-    REPORTS/attack/ (byte-identical on rerun).
+    supply pairs still connected. The last step ends at --fraction (never beyond).
+    Writes attack-<strategy>.csv, .png and run.json under
+    REPORTS/attack/attack-<strategy>-<hash>/ (byte-identical on rerun).
 
     Example: resilience attack --strategy random --steps 10 --runs 20 --seed 1
     """
@@ -164,6 +236,7 @@ def attack(
     if strategy not in ("betweenness", "degree", "random"):
         msg = f"--strategy must be betweenness, degree or random, not {strategy!r}"
         raise BadInputError(msg)
+    base = out_dir(out)
     G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
     origins, destinations = resolve_od(G, origin or [], destination or [])
     curve = run_attack(
@@ -178,11 +251,23 @@ def attack(
         seed=seed,
         weight=weight,
     )
-    show(f"Attack: {curve['strategy'].iloc[0]}", curve)
     stem = f"attack-{strategy}" + ("-recomputed" if recompute else "")
-    folder = out_dir(out) / "attack"
+    folder = run_folder(base, "attack", stem)
     paths = write_table(curve, folder, stem, ("csv",))
     paths.append(write_bytes(folder / f"{stem}.png", _chart(curve)))
+    paths = write_manifest(
+        folder,
+        paths,
+        G,
+        weight=weight,
+        origins=origins,
+        destinations=destinations,
+        seeds={"attack": seed} if strategy == "random" else None,
+    )
+    if as_json:
+        emit_json({"command": "attack", "curve": records(curve), "folder": str(folder)})
+        return
+    show(f"Attack: {curve['strategy'].iloc[0]}", curve)
     written(paths)
 
 

@@ -13,11 +13,22 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from resilience import settings
-from resilience.cli._common import friendly, load_graph, out_dir, show, written
+from resilience.cli._common import (
+    emit_json,
+    friendly,
+    load_graph,
+    out_dir,
+    records,
+    run_folder,
+    show,
+    write_manifest,
+    written,
+)
 from resilience.cli._options import (
     BboxOpt,
     DestOpt,
     GraphOpt,
+    JsonOpt,
     ModeOpt,
     OriginOpt,
     OutOpt,
@@ -64,11 +75,25 @@ def _results(
     from resilience.scenario import load_scenario, run_scenario  # noqa: PLC0415
 
     scenarios = [load_scenario(_scenario_path(s)) for s in specs]
+    _unique_names(scenarios)
     G = network()
     # --graph overrides every scenario's own graph, loaded once for all of them.
     return [
         run_scenario(sc.model_copy(update={"graph": graph}) if graph else sc, G) for sc in scenarios
     ]
+
+
+def _unique_names(scenarios: list[Any]) -> None:
+    """Refuse two scenarios of one name: their reports would share (overwrite) a folder."""
+    seen: dict[str, Any] = {}
+    for sc in scenarios:
+        if sc.name in seen and seen[sc.name].source != sc.source:
+            msg = (
+                f"two scenarios are named {sc.name!r} ({seen[sc.name].source}, {sc.source}); "
+                "give one another name"
+            )
+            raise BadScenarioError(msg)
+        seen[sc.name] = sc
 
 
 def _override(
@@ -101,26 +126,58 @@ def run(
     radius_km: RadiusOpt = None,
     snap_m: SnapOpt = None,
     out: OutOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Run scenario files and write each one's report.
 
     For each scenario: OD travel times before and after, pairs cut off, efficiency loss,
     the minimum cut between origins and destinations, and the most critical links left.
-    Writes a Markdown + HTML page, maps, charts, CSV/Parquet tables and a GeoPackage under
-    REPORTS/scenarios/<name>/. --graph overrides the scenario's own graph.
+    Writes a Markdown + HTML page, maps, charts, CSV/Parquet tables, a GeoPackage and
+    run.json under REPORTS/scenarios/<name>-<hash>/. --graph overrides the scenario's own
+    graph. Paths inside a scenario file are relative to that file.
 
-    Example: resilience run pokrovsk-falls scenarios/m30-cut.toml
+    Example: resilience run pokrovsk-falls m30-cut
     """
+    from resilience.provenance import file_sha256  # noqa: PLC0415
     from resilience.reports import render_scenario  # noqa: PLC0415
 
+    base = out_dir(out)
     options = (graph, mode, stations, bbox, point, radius_km, snap_m)
+    summaries = []
     for res in _results(scenario, graph, lambda: _override(*options)):
         sc = res.scenario
-        typer.echo(f"\n== {sc.name}: {sc.description}")
+        sha = file_sha256(sc.source) if sc.source is not None else ""
+        folder = run_folder(base, "scenarios", sc.name, extra=sha)
+        files = render_scenario(res, folder)
+        files = write_manifest(
+            folder,
+            files,
+            res.graph,
+            weight=sc.weight,
+            origins=res.origins,
+            destinations=res.destinations,
+            seeds={"betweenness": sc.seed} if sc.samples else None,
+        )
+        links = len({frozenset((u, v)) for u, v, _ in res.removal.edges})
         removed = ", ".join(res.removal.labels) or "nothing (baseline)"
+        if as_json:
+            summaries.append(
+                {
+                    "scenario": sc.name,
+                    "removed": list(res.removal.labels),
+                    "nodes_removed": len(res.removal.nodes),
+                    "links_removed": links,
+                    "summary": records(res.impact.summary),
+                    "od": records(res.impact.od),
+                    "min_cut_before": res.min_cut_before,
+                    "min_cut_after": res.min_cut_after,
+                    "folder": str(folder),
+                }
+            )
+            continue
+        typer.echo(f"\n== {sc.name}: {sc.description}")
         typer.echo(
-            f"Removed: {removed} — {len(res.removal.nodes)} node(s), "
-            f"{len(res.removal.edges)} further link(s)"
+            f"Removed: {removed} — {len(res.removal.nodes)} node(s), {links} further link(s)"
         )
         show("Supply pairs", res.impact.od)
         show("Network", res.impact.summary)
@@ -129,7 +186,9 @@ def run(
             f"{res.min_cut_after} link(s)"
         )
         show("Most critical links left", res.critical[["rank", "label", "mode", "betweenness"]])
-        written(render_scenario(res, out_dir(out) / "scenarios" / sc.name))
+        written(files)
+    if as_json:
+        emit_json({"command": "run", "scenarios": summaries})
 
 
 @friendly
@@ -143,12 +202,15 @@ def compare_cmd(
     radius_km: RadiusOpt = None,
     snap_m: SnapOpt = None,
     out: OutOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Run several scenarios and compare them side by side.
 
-    One row per scenario: nodes and links removed, OD pairs cut off and detoured, detour
-    %, global efficiency loss, min cut before/after, the most critical link left. Writes
-    compare.csv/.parquet, compare.png and a Markdown + HTML page under REPORTS/compare/.
+    One row per scenario: nodes and links removed (a two-way link once), OD pairs lost (an
+    end removed), cut off (no route left) and detoured, detour %, network efficiency
+    loss, min cut before/after, the most critical link left. Writes compare.csv/.parquet,
+    compare.png, a Markdown + HTML page and run.json under
+    REPORTS/compare/<names>-<hash>/.
 
     Example: resilience compare pokrovsk-falls m30-cut myrnohrad-corridor-closed
     """
@@ -156,11 +218,18 @@ def compare_cmd(
     from resilience.scenario import compare  # noqa: PLC0415
 
     options = (graph, mode, stations, bbox, point, radius_km, snap_m)
+    base = out_dir(out)
     results = _results(scenario, graph, lambda: _override(*options))
     table = compare(results)
-    show("Scenarios compared", table)
     descriptions = {r.scenario.name: r.scenario.description for r in results}
-    written(render_compare(table, descriptions, out_dir(out) / "compare"))
+    stem = "+".join(r.scenario.name for r in results)[:60]
+    folder = run_folder(base, "compare", stem)
+    files = write_manifest(folder, render_compare(table, descriptions, folder))
+    if as_json:
+        emit_json({"command": "compare", "table": records(table), "folder": str(folder)})
+        return
+    show("Scenarios compared", table)
+    written(files)
 
 
 def _every(value: str) -> int:
@@ -287,12 +356,40 @@ def report(
             raise typer.Exit(1)
         typer.echo(f"reports under {folder} are up to date")
         return
+    _check_all(scenarios)
     outcome = build_reports(folder, scenarios, on_skip=skipped)
     stale = remove_stale(folder, outcome)
     show("Scenarios compared", outcome.table)
     for rel in stale:
         typer.echo(f"removed stale {rel}")
     typer.echo(f"\nwrote {len(outcome.written)} file(s) under {folder}")
+
+
+def _check_all(folder: Path | None) -> None:
+    """Refuse a scenario folder with any bad scenario before a report file is written."""
+    from resilience.scenario import (  # noqa: PLC0415
+        check_scenario,
+        graph_spec,
+        load_scenario,
+        resolve_path,
+    )
+    from resilience.sources.load import load_network  # noqa: PLC0415
+
+    files = sorted((folder or settings.project_root() / "scenarios").glob("*.toml"))
+    scenarios = [load_scenario(p) for p in files]
+    _unique_names(scenarios)
+    graphs: dict[str | None, Any] = {}
+    for sc in scenarios:
+        spec = sc.removals.frontline
+        if (
+            spec is not None
+            and not resolve_path(spec.file, sc.source and sc.source.parent).is_file()
+        ):
+            continue  # skipped by the report with its reason
+        key = graph_spec(sc)
+        if key not in graphs:
+            graphs[key] = load_network(key)
+        check_scenario(sc, graphs[key])
 
 
 #: Command name → function, in the order ``--help`` lists them.

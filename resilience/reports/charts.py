@@ -150,7 +150,7 @@ def timeline_png(frame: pd.DataFrame, title: str) -> bytes:
                 ("min_cut", "min cut (links)"),
             ),
         ),
-        ("network lost (count)", (("nodes_lost", "nodes lost"), ("edges_lost", "links lost"))),
+        ("network lost (count)", (("nodes_lost", "nodes lost"), ("links_lost", "links lost"))),
         ("time (min)", (("mean_time_increase_min", "mean travel-time increase"),)),
         ("efficiency loss (%)", (("efficiency_loss_pct", "global efficiency loss"),)),
     ]

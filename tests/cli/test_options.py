@@ -180,7 +180,8 @@ def test_scan_builds_a_line_layer_in_the_mode_given(tmp_path, mode, expected) ->
     args = ["scan", "--graph", str(layer), *mode, "--origin", "0", "--destination", "4"]
     res = runner.invoke(app, [*args, "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    rows = (tmp_path / "scan" / "scan.csv").read_text().splitlines()
+    (scan_csv,) = (tmp_path / "scan").glob("edges-*/scan.csv")
+    rows = scan_csv.read_text().splitlines()
     header = rows[0].split(",")
     modes = {row.split(",")[header.index("mode")] for row in rows[1:]}
     assert modes == {expected}
