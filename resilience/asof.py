@@ -222,8 +222,8 @@ def ordlo_area(front: Frontline, date: str | dt.date) -> Any:
 
     The polygon is missing from the danielrose layer on 2022-05-15 … 2022-07-10 and is a
     0.001 deg² fragment on 2022-07-11, while the area it stands for did not change; so the
-    union of the two latest ORDLO polygons on or before the day is used, which bridges a
-    missing or broken day.
+    union of the two latest ORDLO polygons on or before the day is used (see
+    :meth:`resilience.frontline.Frontline.area`), which bridges a missing or broken day.
 
     Parameters
     ----------
@@ -237,10 +237,10 @@ def ordlo_area(front: Frontline, date: str | dt.date) -> Any:
     shapely.Geometry
         WGS84 lon/lat; empty when the layer has no ORDLO polygon by then.
     """
-    day = front.layer_date(date)
-    days = sorted(d for d, c in front.features if c == _ORDLO and d <= day)[-2:]
-    geoms = [front.area(d, [_ORDLO]) for d in days]
-    return shapely.union_all(geoms) if geoms else shapely.Polygon()
+    if _ORDLO not in front.categories:
+        return shapely.Polygon()
+    # Frontline.area bridges the days without (or with a broken) ORDLO polygon.
+    return front.area(date, [_ORDLO])
 
 
 def as_of_removal(
