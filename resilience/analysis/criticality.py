@@ -729,8 +729,8 @@ def _table(G: nx.MultiDiGraph[Any], items: list[_Element], values: FloatArray) -
     # Column by column, node labels once: at 100k nodes a row dict and two label look-ups
     # per element cost seconds.
     names = {n: (str(d["name"]) if d.get("name") else str(n)) for n, d in G.nodes(data=True)}
-    xs = {n: float(x) for n, x in G.nodes(data="x")}
-    ys = {n: float(y) for n, y in G.nodes(data="y")}
+    xs = {n: float(d["x"]) for n, d in G.nodes(data=True)}
+    ys = {n: float(d["y"]) for n, d in G.nodes(data=True)}
     cols: dict[str, list[Any]] = {c: [] for c in COLUMNS[1:]}
     for e in items:
         if e.kind == "node":
