@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from resilience.cli._common import friendly, load_graph, out_dir, removal, show, written
+from resilience.cli._common import (
+    emit_json,
+    friendly,
+    load_graph,
+    out_dir,
+    removal,
+    run_folder,
+    show,
+    target_slug,
+    write_manifest,
+    written,
+)
 from resilience.cli._options import (
     BboxOpt,
     CorridorOpt,
@@ -116,6 +126,9 @@ def _named_values(
             kind = "destination" if flag == "--demand" else "origin"
             msg = f"{flag} {name.strip()!r} is not one of the {kind}s of this run"
             raise BadInputError(msg)
+        if node in out:
+            msg = f"{flag} names {name.strip()!r} twice; give each place once"
+            raise BadInputError(msg)
         out[node] = number
     return out
 
@@ -137,6 +150,15 @@ def _links_layer(G: nx.MultiDiGraph[Any], links: pd.DataFrame) -> gpd.GeoDataFra
             )
         geoms.append(geom)
     return gpd.GeoDataFrame(links.copy(), geometry=geoms, crs="EPSG:4326")
+
+
+def _no_cut(G: nx.MultiDiGraph[Any], gone: Any, origins: Any, destinations: Any) -> str:
+    """Why no cut is named: the flow is 0 because a whole side left or no route is left."""
+    if all(o in gone or o not in G for o in origins):
+        return "none (every origin removed; nothing can be sent)"
+    if all(d in gone or d not in G for d in destinations):
+        return "none (every destination removed; nothing can be delivered)"
+    return "none (no route is left from the origins to the destinations)"
 
 
 def _fmt(value: float | None, unit: str = "") -> str:
@@ -206,7 +228,7 @@ def flow(
         G, removed, origins, destinations, demand=demands, supply=bounds, near=near
     )
     if as_json:
-        typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        emit_json(result.to_json())
         return
 
     before, after = result.max_flow_before_t_per_day, result.max_flow_after_t_per_day
@@ -227,7 +249,10 @@ def flow(
         f"Mean travel time per tonne: {_fmt(result.mean_travel_time_before_min, ' min')} "
         f"before, {_fmt(result.mean_travel_time_after_min, ' min')} after"
     )
-    typer.echo("Bottleneck after (capacity minimum cut): " + "; ".join(result.bottleneck_after))
+    typer.echo(
+        "Bottleneck after (capacity minimum cut): "
+        + ("; ".join(result.bottleneck_after) or _no_cut(G, removed.nodes, origins, destinations))
+    )
     saturated = result.links[result.links["saturated_after"]] if len(result.links) else None
     if saturated is not None:
         typer.echo(
@@ -239,14 +264,14 @@ def flow(
         "Capacity minimum cut after",
         result.cut[result.cut["when"] == "after"].drop(columns=["when"]),
     )
-    folder = out_dir(out) / "flow" / removed.slug()
+    folder = run_folder(out_dir(out), "flow", target_slug(G, removed))
     paths = write_frames(
         {"summary": result.summary, "destinations": result.destinations, "cut": result.cut},
         folder,
     )
     paths += write_table(result.links, folder, "links", formats=("csv", "parquet"))
     paths.append(write_layers({"links": _links_layer(G, result.links)}, folder / "links.gpkg"))
-    written(sorted(paths))
+    written(sorted(write_manifest(folder, paths, G, origins=origins, destinations=destinations)))
 
 
 #: Command name → function, in the order ``--help`` lists them.

@@ -95,9 +95,7 @@ REFUSED = [
 
 
 @pytest.mark.parametrize(("args", "match"), [c[1:] for c in REFUSED], ids=[c[0] for c in REFUSED])
-def test_refused_in_one_line(
-    args: list[str], match: str, toy_env: Path, tmp_path: Path
-) -> None:
+def test_refused_in_one_line(args: list[str], match: str, toy_env: Path, tmp_path: Path) -> None:
     for name, text in _FILES.items():
         _files(tmp_path, name, text)
     out = tmp_path / "reports"
