@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from resilience import settings
-from resilience.cli._common import friendly, load_graph, out_dir, show, written
+from resilience.cli._common import (
+    friendly,
+    load_graph,
+    out_dir,
+    run_folder,
+    show,
+    write_manifest,
+    written,
+)
 from resilience.cli._options import (
     BboxOpt,
     GraphOpt,
@@ -73,8 +81,8 @@ def redundancy(
     (alt_length, diff_length in metres; alt_time_min in minutes) and its nodes; prints
     the longest detours. --weight
     length finds the shortest detour, travel_time the fastest. Writes redundancy.csv,
-    redundancy.parquet and redundancy.gpkg (layer 'redundancy', the link lines) under
-    REPORTS/redundancy/.
+    redundancy.parquet, redundancy.gpkg (layer 'redundancy', the link lines) and run.json
+    under REPORTS/redundancy/<weight>-<hash>/.
 
     Example: resilience redundancy --graph roads.shp --mode road --weight length
     """
@@ -104,10 +112,11 @@ def redundancy(
         f"detour, {cut} without one (cut off); the longest detours (m, min):",
         shown,
     )
-    folder = out_dir(out) / "redundancy"
+    # One folder per distinct run (options and input files hashed), with run.json.
+    folder = run_folder(out_dir(out), "redundancy", weight)
     paths = write_table(table, folder, "redundancy")
     paths.append(write_layers({"redundancy": _lines(G, table)}, folder / "redundancy.gpkg"))
-    written(paths)
+    written(write_manifest(folder, paths, G, weight=weight))
 
 
 COMMANDS = {"redundancy": redundancy}

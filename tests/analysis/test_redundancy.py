@@ -182,7 +182,8 @@ def test_cli_writes_the_table_and_the_link_layer(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "noding: 5 features, 5 lines -> 5 links" in result.output
     assert "5 links, 4 with a detour, 1 without one" in result.output
-    folder = tmp_path / "a" / "redundancy"
+    (folder,) = (tmp_path / "a" / "redundancy").glob("length-*")
+    assert (folder / "run.json").is_file()
     table = pd.read_csv(folder / "redundancy.csv")
     assert list(table.columns) == COLUMNS
     south = table[table["name"] == "South"].iloc[0]
