@@ -175,10 +175,13 @@ def scenario_provenance(res: ScenarioResult, ctx: MapContext | None = None) -> P
 def render_scenario(res: ScenarioResult, folder: Path) -> list[Path]:
     """Write a scenario's report folder.
 
-    Files: ``index.md``, ``index.html`` (self-contained), ``map.png``, ``detours.png``,
-    ``map.html`` (folium), ``od``, ``summary``, ``network``, ``components``, ``min_cut``
-    and ``critical`` as CSV and Parquet, and ``layers.gpkg`` (``edges`` and ``nodes``
-    with their status).
+    Files: ``index.md``, ``index.html`` (self-contained; provenance first, data
+    dictionary last), ``map.png`` (scale bar, north arrow, legend, credits, caption),
+    ``detours.png``, ``map.html`` (folium: layer control, legend, credits, offline
+    background), ``od``, ``summary``, ``network``, ``components``, ``min_cut`` and
+    ``critical`` as CSV and Parquet, and ``layers.gpkg`` (EPSG:4326: ``edges`` and
+    ``network_after`` as lines, ``nodes`` as points, ``routes`` before/after as lines,
+    ``occupied_area`` as polygons for a front-line scenario).
 
     Parameters
     ----------

@@ -305,6 +305,21 @@ def _north_arrow(ax: Any) -> None:
     )
 
 
+def _title(res: ScenarioResult, width: int = 110) -> str:
+    """Scenario name and what it removes, shortened to fit above the map."""
+    labels = list(res.removal.labels)
+    text = f"{res.scenario.name}: {', '.join(labels) or 'baseline'}"
+    if len(text) <= width:
+        return text
+    shown = f"{res.scenario.name}: "
+    for i, label in enumerate(labels):
+        rest = f" … (+{len(labels) - i} more)"
+        if len(shown) + len(label) + len(rest) > width:
+            return shown.rstrip(", ") + rest
+        shown += label + ", "
+    return shown.rstrip(", ")
+
+
 def _extent(G: nx.MultiDiGraph[Any]) -> tuple[float, float, float, float]:
     xs = [d["x"] for _, d in G.nodes(data=True)]
     ys = [d["y"] for _, d in G.nodes(data=True)]
@@ -452,7 +467,7 @@ def map_png(res: ScenarioResult, ctx: MapContext | None = None) -> bytes:
     ax.grid(visible=True, color="#999", lw=0.4, alpha=0.5, zorder=0)
     ax.set_xlabel("longitude (WGS84)", fontsize=8)
     ax.set_ylabel("latitude (WGS84)", fontsize=8)
-    ax.set_title(f"{res.scenario.name}: {', '.join(r.labels) or 'baseline'}", fontsize=10)
+    ax.set_title(_title(res), fontsize=10)
     place_labels(
         ax,
         [
@@ -580,7 +595,8 @@ def folium_html(res: ScenarioResult, ctx: MapContext | None = None) -> str:
     folium.TileLayer(
         _BLANK_TILE,
         name="plain background (offline)",
-        attr="plain background",
+        # The data credits stay in the attribution line when the tiles are off.
+        attr=html.escape(" | ".join(map_credits(G, ctx))) or "plain background",
         overlay=False,
     ).add_to(m)
     root: Any = m.get_root()

@@ -139,7 +139,10 @@ def test_cli_run_and_compare(tmp_path, scenarios, runner):
     result = runner.invoke(app, ["run", str(scenarios / "bravo-falls.toml"), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "Minimum cut origins → destinations: 3 → 2 link(s)" in result.output
-    assert (out / "scenarios" / "bravo-falls" / "index.md").is_file()
+    # Each run writes into its own <name>-<hash8>/ folder with a run.json manifest.
+    (page,) = (out / "scenarios").glob("bravo-falls-*/index.md")
+    assert (page.parent / "run.json").is_file()
+    assert (page.parent / "layers.gpkg").is_file()
     result = runner.invoke(
         app,
         [
@@ -152,7 +155,7 @@ def test_cli_run_and_compare(tmp_path, scenarios, runner):
     )
     assert result.exit_code == 0, result.output
     assert "h01-cut" in result.output
-    assert (out / "compare" / "compare.png").is_file()
+    assert len(list((out / "compare").rglob("compare.png"))) == 1
 
 
 def test_cli_bad_scenario_is_one_line_exit_2(tmp_path, runner):
@@ -182,7 +185,7 @@ def test_cli_timeline(tmp_path, runner):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "2024-07-19" in result.output
-    assert (tmp_path / "timeline" / "timeline.csv").is_file()
+    assert len(list((tmp_path / "timeline").rglob("timeline.csv"))) == 1
     result = runner.invoke(app, [*args[:-2], "--every", "monthly"])
     assert result.exit_code == 2
     assert "--every must be a number of days" in result.output
