@@ -38,9 +38,10 @@ demo:
 reports:
     {{venv}}/bin/resilience report
 
-# Fast engine vs networkx, same process; prints ratios
-bench:
-    {{py}} benchmarks/bench.py
+# Fast engine vs networkx (same algorithm and naive), same process; prints the table
+# (e.g. `just bench --quick`, `just bench --only "edge scan" --json rows.json`)
+bench *args:
+    {{py}} benchmarks/bench.py {{args}}
 
 # The only recipe that needs the network: fetch real OSM road + rail around Pokrovsk
 fetch place="Pokrovsk, Ukraine":

@@ -1,59 +1,89 @@
-"""Fast engine vs plain networkx, same process, same answers.
+"""Fast engine vs networkx, same process, same answers; two honest ratios for the scan.
 
-Usage: python benchmarks/bench.py [--quick] [--jobs N] [--samples K]
+Usage: python benchmarks/bench.py [--quick] [--jobs N] [--only NAME] [--json FILE]
+       [--epsilon E] [--dask]
 
-Per graph and operation: seconds and peak traced memory (tracemalloc: Python and numpy
-allocations, not networkit's C++ heap) on each engine, and the ratio. The networkx
-figure of the full scan is extrapolated from a sample of elements (said in the output).
+Every row: ``operation``, ``graph``, ``nodes``, ``fast_s``, ``baseline_s``, ``baseline``,
+``extrapolated_from``, ``ratio``, ``peak_mb``. The element scan has two baselines:
+
+- ``networkx-same-algorithm``: the same pruned algorithm (same element selection, the
+  same bounded subtree repairs, one repair at a time) with networkx's Dijkstra for each
+  repair; its ratio is the *engine's* gain;
+- ``networkx-naive``: remove each element and rerun networkx Dijkstra from every origin;
+  its ratio is the algorithm's and the engine's gains together.
+
+Both are timed on a random sample of the elements that need work and extrapolated
+(``extrapolated_from`` says how many). ``peak_mb`` is the process's peak resident set
+(``ru_maxrss``; it only grows, so it bounds each row from above). The machine is shared:
+read figures as of the moment they ran.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
 import os
+import resource
 import sys
 import time
-import tracemalloc
 from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
-from resilience import backend, settings
+from resilience import backend
 from resilience.analysis import criticality
+from resilience.analysis.cuts import min_cut
 from resilience.network import to_digraph
 from resilience.synthetic import road_like
 
-RAIL = settings.shared_data_dir() / "ukraine-railroads-dcw-jamyspencer/railroads.shp"
-ROWS: list[tuple[str, str, float, float, float, float, str]] = []
+ROWS: list[dict[str, Any]] = []
+HERE = Path(__file__).resolve().parent
 
 
-def measure(func: Callable[[], Any]) -> tuple[float, float, Any]:
-    tracemalloc.start()
-    t = time.perf_counter()
-    out = func()
-    secs = time.perf_counter() - t
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return secs, peak / 2**20, out
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def timed(func: Callable[[], Any]) -> tuple[float, Any]:
-    # No tracemalloc: it slows numpy-heavy loops and would distort the headline number.
     t = time.perf_counter()
     out = func()
     return time.perf_counter() - t, out
 
 
 def row(
-    graph: str, op: str, fast: tuple[float, float], slow: tuple[float, float], note: str
+    graph: str,
+    nodes: int,
+    op: str,
+    fast_s: float,
+    baseline_s: float | None,
+    baseline: str,
+    extrapolated_from: int | None = None,
+    note: str = "",
 ) -> None:
-    ROWS.append((graph, op, fast[0], fast[1], slow[0], slow[1], note))
-    ratio = slow[0] / fast[0] if fast[0] > 0 else float("inf")
+    ratio = baseline_s / fast_s if baseline_s is not None and fast_s > 0 else None
+    ROWS.append(
+        {
+            "operation": op,
+            "graph": graph,
+            "nodes": nodes,
+            "fast_s": round(fast_s, 4),
+            "baseline_s": None if baseline_s is None else round(baseline_s, 4),
+            "baseline": baseline,
+            "extrapolated_from": extrapolated_from,
+            "ratio": None if ratio is None else round(ratio, 1),
+            "peak_mb": round(peak_mb(), 1),
+        }
+    )
+    base = "-" if baseline_s is None else f"{baseline_s:.3f}s"
+    rat = "-" if ratio is None else f"{ratio:.1f}x"
     print(
-        f"{graph:<10} {op:<26} {fast[0]:>9.3f}s {fast[1]:>8.1f}MB "
-        f"{slow[0]:>10.3f}s {slow[1]:>8.1f}MB {ratio:>8.1f}x  {note}",
+        f"{graph:<10} {op:<30} {fast_s:>9.3f}s {base:>11} {rat:>9} "
+        f"{baseline:<24} {peak_mb():>8.0f}MB  {note}",
         flush=True,
     )
 
@@ -67,79 +97,203 @@ def pick_od(G: nx.MultiDiGraph, k: int, seed: int) -> tuple[list[Any], list[Any]
     return [nodes[i] for i in sel[:k]], [nodes[i] for i in sel[k:]]
 
 
-def bench_graph(
-    name: str, G: nx.MultiDiGraph, k: int, *, jobs: int, samples: int, scan_sample: int
-) -> None:
-    print(
-        f"\n== {name}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges, {k}x{k} OD pairs",
-        flush=True,
+class NetworkxRepairs(criticality._Engine):  # noqa: SLF001 - the baseline reuses the algorithm
+    """The scan's pruned algorithm with networkx's Dijkstra for each subtree repair."""
+
+    def _subtree_dijkstra(
+        self,
+        oi: int,
+        nodes: Any,
+        start: int,
+        stop: int,
+        loc: Any,
+        change: tuple[int, int, float] | None,
+        targets: Any,
+    ) -> Any:
+        del loc
+        keep = {int(x) for x in nodes.tolist()}
+        tin = self.tin[oi]
+        H: nx.DiGraph = nx.DiGraph()
+        H.add_node(-1)
+        for y in keep:
+            best = np.inf
+            for p in range(self.t_indptr[y], self.t_indptr[y + 1]):
+                x = int(self.t_indices[p])
+                if start <= tin[x] < stop:
+                    continue
+                w = self.t_data[p]
+                if change is not None and x == change[0] and y == change[1]:
+                    w = change[2]
+                best = min(best, self.dist[oi, x] + w)
+            if np.isfinite(best):
+                H.add_edge(-1, y, w=best)
+            for p in range(self.indptr[y], self.indptr[y + 1]):
+                v = int(self.indices[p])
+                if v in keep:
+                    H.add_edge(y, v, w=float(self.data[p]))
+        d = nx.single_source_dijkstra_path_length(H, -1, weight="w")
+        return np.array([d.get(int(self.dests[j]), np.inf) for j in targets.tolist()])
+
+
+def bench_scan(
+    name: str,
+    G: nx.MultiDiGraph,
+    origins: list[Any],
+    dests: list[Any],
+    which: str,
+    *,
+    jobs: int,
+    sample: int,
+) -> float:
+    n = G.number_of_nodes()
+    secs, table = timed(
+        lambda: criticality.scan(G, origins, dests, elements=which, jobs=jobs)  # type: ignore[arg-type]
     )
+    op = f"exact {which[:-1]} scan {len(origins)}x{len(dests)}"
+    # The same selection and repairs, one at a time, networkx Dijkstra inside.
+    arrays = backend.edge_arrays(G)
+    build_s, engine = timed(
+        lambda: criticality._build_engine(arrays, list(origins), list(dests))  # noqa: SLF001
+    )
+    items = criticality._elements(G, arrays, which)  # noqa: SLF001
+    jobs_list = [
+        ("node", (arrays.index[e.u],)) if e.kind == "node" else ("edge", e.edges) for e in items
+    ]
+    work = np.flatnonzero(criticality._needs_work(engine, jobs_list))  # noqa: SLF001
+    rng = np.random.default_rng(1)
+    picked = np.sort(rng.choice(len(work), min(sample, len(work)), replace=False))
+    nxe = NetworkxRepairs(**{f.name: getattr(engine, f.name) for f in fields(engine)})
+    chunk = [jobs_list[work[i]] for i in picked.tolist()]
+    slow, got = timed(lambda: nxe.run_reference(chunk))
+    assert np.allclose(got, engine.run(chunk), rtol=1e-9, atol=1e-9), "engines disagree"
+    same = build_s + slow / max(len(chunk), 1) * len(work)
+    row(
+        name, n, op, secs, same, "networkx-same-algorithm", len(chunk),
+        f"{len(items)} elements, {len(work)} need work, jobs={jobs}",
+    )  # fmt: skip
+    # Naive: remove and recompute everything with networkx, on a sample of all elements.
+    total = len(table)
+    positions = sorted(rng.choice(total, min(max(2, sample // 4), total), replace=False).tolist())
+    naive_s, ref = timed(
+        lambda: criticality.scan_naive(G, origins, dests, elements=which, only=positions)  # type: ignore[arg-type]
+    )
+
+    def keyed(frame: Any) -> dict[tuple[str, ...], float]:
+        cols = [frame[c].astype(str) for c in ("element", "u", "v", "key")]
+        return dict(zip(zip(*cols, strict=True), frame["importance"], strict=True))
+
+    fast_vals, ref_vals = keyed(table), keyed(ref)
+    assert all(np.isclose(fast_vals[k], v, rtol=1e-9, atol=1e-9) for k, v in ref_vals.items())
+    row(name, n, op, secs, naive_s / len(positions) * total, "networkx-naive", len(positions))
+    return secs
+
+
+def bench_graph(  # noqa: C901 - one block per operation, each optional (--only)
+    name: str,
+    G: nx.MultiDiGraph,
+    k: int,
+    *,
+    jobs: int,
+    sample: int,
+    epsilon: float,
+    only: str | None,
+    quick: bool,
+) -> None:
+    n = G.number_of_nodes()
+    print(f"\n== {name}: {n} nodes, {G.number_of_edges()} edges, {k}x{k} OD pairs", flush=True)
     origins, dests = pick_od(G, k, 0)
     s, t = origins[0], dests[0]
-    csr = backend.to_csr(G)
 
-    fast = measure(lambda: backend.shortest_times(csr, [csr.index[s]]))
-    slow = measure(lambda: nx.single_source_dijkstra_path_length(G, s, weight="travel_time"))
-    row(name, "dijkstra 1 source", fast[:2], slow[:2], "after one conversion")
+    def want(op: str) -> bool:
+        return only is None or only in op
 
+    if want("conversion"):
+        backend.invalidate(G)
+        secs, _ = timed(lambda: backend.edge_arrays(G))
+        again, _ = timed(lambda: backend.edge_arrays(G))
+        row(name, n, "conversion (cached after)", secs, None, "-", note=f"again: {again:.6f}s")
+    if want("dijkstra"):
+        csr = backend.to_csr(G)
+        fast, _ = timed(lambda: backend.shortest_times(csr, [csr.index[s]]))
+        slow, _ = timed(lambda: nx.single_source_dijkstra_path_length(G, s, weight="travel_time"))
+        row(name, n, "dijkstra 1 source", fast, slow, "networkx", note="after the conversion")
+    if want("betweenness"):
+        D = to_digraph(G)
+        if n <= 5000:
+            fast, _ = timed(lambda: backend.betweenness(G))
+            slow, _ = timed(lambda: nx.betweenness_centrality(D, weight="travel_time"))
+            row(name, n, "betweenness exact", fast, slow, "networkx")
+        from resilience._brandes import sample_size  # noqa: PLC0415
+
+        k_src = sample_size(n, epsilon, 0.1)
+        fast, _ = timed(lambda: backend.betweenness(G, epsilon=epsilon, delta=0.1))
+        few = min(k_src, 5)
+        slow, _ = timed(lambda: nx.betweenness_centrality(D, k=few, weight="travel_time", seed=0))
+        row(
+            name, n, f"betweenness eps={epsilon} d=0.1", fast, slow / few * k_src, "networkx",
+            few, f"{k_src} sources; networkx: same estimator, same k",
+        )  # fmt: skip
+    for kind in ("edge", "vertex"):
+        if want(f"min {kind} cut"):
+            fast, cut = timed(lambda kind=kind: min_cut(G, s, t, kind=kind))
+            slow, ref = timed(lambda kind=kind: min_cut(G, s, t, kind=kind, engine="networkx"))
+            assert cut == ref, "min cut engines differ"
+            size = "adjacent" if cut is None else f"size {len(cut)}, equal"
+            row(name, n, f"min {kind} cut", fast, slow, "networkx", note=size)
+    for which in ("edges", "nodes"):
+        if want(f"{which[:-1]} scan"):
+            bench_scan(name, G, origins, dests, which, jobs=jobs, sample=sample)
+    if want("redundancy") and importlib.util.find_spec("redundancy_bench") is not None:
+        import redundancy_bench  # noqa: PLC0415
+
+        for r in redundancy_bench.bench_rows(name, G, quick=quick):
+            ROWS.append(r)
+            print(f"{name:<10} {r.get('operation')!s:<30} {r}", flush=True)
+
+
+def bench_dask(G: nx.MultiDiGraph, k: int) -> None:
+    """The scan on a real 2-process Dask LocalCluster vs the process pool (jobs=2)."""
+    from distributed import Client, LocalCluster  # noqa: PLC0415
+
+    origins, dests = pick_od(G, k, 0)
     n = G.number_of_nodes()
-    b = min(samples, n)
-    fast = measure(lambda: backend.betweenness(G, samples=b, seed=0))
-    D = to_digraph(G)
-    slow = measure(
-        lambda: nx.betweenness_centrality(D, k=b, weight="travel_time", seed=0, normalized=True)
-    )
-    row(name, f"betweenness {b} samples", fast[:2], slow[:2], "nodes; different estimators")
-
-    fast = measure(lambda: backend.min_edge_cut(G, s, t))
-    slow = measure(lambda: nx.minimum_cut(D, s, t, capacity="capacity"))
-    assert len(fast[2]) == slow[2][0], "edge cut sizes differ"
-    row(name, "min s-t edge cut", fast[:2], slow[:2], f"size {len(fast[2])}, equal")
-
-    fast = measure(lambda: backend.min_vertex_cut(G, s, t))
-    simple = nx.DiGraph(G)
-    slow = measure(lambda: nx.minimum_node_cut(simple, s, t))
-    if fast[2] is not None:
-        assert len(fast[2]) == len(slow[2]), "vertex cut sizes differ"
-    note = "adjacent: no node cut" if fast[2] is None else f"size {len(slow[2])}, equal"
-    row(name, "min s-t node cut", fast[:2], slow[:2], note)
-
-    secs, table = timed(lambda: criticality.scan(G, origins, dests, elements="edges", jobs=jobs))
-    total = len(table)
-    sample = min(scan_sample, total)
-    rng = np.random.default_rng(1)
-    positions = sorted(rng.choice(total, sample, replace=False).tolist())
-    slow_secs, ref = timed(
-        lambda: criticality.scan_naive(G, origins, dests, elements="edges", only=positions)
-    )
-    check = table.set_index(["u", "v", "key"]).loc[
-        list(zip(ref["u"], ref["v"], ref["key"], strict=True))
-    ]
-    assert np.allclose(check["importance"], ref["importance"], rtol=1e-9, atol=1e-9)
-    extrapolated = slow_secs / sample * total
-    note = (
-        f"{total} links, jobs={jobs}; networkx extrapolated from {sample} random links "
-        f"({slow_secs:.1f}s), results equal"
-        if sample < total
-        else f"{total} links, jobs={jobs}; networkx ran all, results equal"
-    )
-    row(name, "full exact edge scan", (secs, float("nan")), (extrapolated, float("nan")), note)
+    pool, ref = timed(lambda: criticality.scan(G, origins, dests, jobs=2))
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as c,
+        Client(c) as client,
+    ):
+        secs, table = timed(lambda: criticality.scan(G, origins, dests, scheduler=client))
+    assert table.equals(ref), "dask and pool tables differ"
+    row("synthetic", n, "edge scan: dask 2 procs vs jobs=2", secs, pool, "process-pool jobs=2")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small graphs only (a minute)")
+    parser.add_argument("--quick", action="store_true", help="small graphs only")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--samples", type=int, default=10, help="betweenness sources")
+    parser.add_argument("--only", help="run only operations whose name contains this")
+    parser.add_argument("--json", type=Path, help="write every row to this file")
+    parser.add_argument("--epsilon", type=float, default=0.1, help="betweenness error bound")
+    parser.add_argument("--sample", type=int, default=40, help="elements timed on networkx")
+    parser.add_argument("--dask", action="store_true", help="add the Dask LocalCluster row")
+    parser.add_argument("--nodes", type=int, default=None, help="synthetic graph size")
     args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
     import networkit  # noqa: F401, PLC0415 - import once so no timing pays for it
 
-    print("engine: scipy csgraph / networkit vs networkx " + nx.__version__)
-    print(
-        f"{'graph':<10} {'operation':<26} {'fast':>10} {'peak':>10} {'networkx':>11} "
-        f"{'peak':>10} {'ratio':>9}"
-    )
+    from resilience.analysis import _repair  # noqa: F401, PLC0415 - load the compiled kernel
 
+    G0 = road_like(200, seed=0)
+    criticality.scan(G0, *pick_od(G0, 3, 0))  # numba loads its cache once, not in a timing
+    backend.betweenness(G0, epsilon=0.5)
+    print(f"engine: scipy csgraph / networkit / numba vs networkx {nx.__version__}")
+    print(
+        f"{'graph':<10} {'operation':<30} {'fast':>10} {'baseline':>11} {'ratio':>9} "
+        f"{'baseline is':<24} {'peak':>10}"
+    )
+    common = {"jobs": args.jobs, "epsilon": args.epsilon, "only": args.only, "quick": args.quick}
     try:
         from resilience.sources.load import load_network  # noqa: PLC0415
 
@@ -148,32 +302,19 @@ def main() -> int:
         print(f"\n(a) embedded region skipped: {exc}")
     else:
         od = int(min(5, G.number_of_nodes() // 4))
-        bench_graph("region", G, od, jobs=1, samples=args.samples, scan_sample=50)
+        bench_graph("region", G, od, sample=50, **{**common, "jobs": 1})
 
-    if args.quick:
-        print("\n(b) rail network skipped: --quick")
-    elif not RAIL.exists():
-        print(f"\n(b) rail network skipped: {RAIL} not found")
-    else:
-        try:
-            from resilience.sources.lines import graph_from_lines  # noqa: PLC0415
-        except ImportError as exc:
-            print(f"\n(b) rail network skipped: resilience.sources.lines unavailable ({exc})")
-        else:
-            R = graph_from_lines(RAIL, mode="rail")
-            R = R.subgraph(max(nx.weakly_connected_components(R), key=len)).copy()
-            bench_graph("rail", R, 10, jobs=args.jobs, samples=args.samples, scan_sample=30)
-
-    n = 10_000 if args.quick else 100_000
+    n = args.nodes or (10_000 if args.quick else 100_000)
     G = road_like(n, seed=1)
+    # Spawned workers cost seconds to start (imports, the kernel's cache): not worth it small.
+    jobs = args.jobs if n >= 50_000 else 1
     bench_graph(
-        "synthetic",
-        G,
-        5 if args.quick else 20,
-        jobs=args.jobs,
-        samples=args.samples,
-        scan_sample=20 if args.quick else 8,
+        "synthetic", G, 5 if args.quick else 20, sample=args.sample, **{**common, "jobs": jobs}
     )
+    if args.dask:
+        bench_dask(road_like(10_000, seed=1), 5)
+    if args.json:
+        args.json.write_text(json.dumps(ROWS, indent=1) + "\n")
     return 0
 
 

@@ -16,6 +16,7 @@ with networkx and serves as the reference.
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -81,22 +82,39 @@ def _elements(G: nx.MultiDiGraph[Any], arrays: EdgeArrays, which: Elements) -> l
         raise BadInputError(msg)
     out: list[_Element] = []
     if which in ("edges", "both"):
-        # A link is both directions of one (u, v, key): a cut road blocks both ways.
+        out.extend(_edge_elements(arrays))
+    if which in ("nodes", "both"):
+        out.extend(_Element("node", n, None, None, ()) for n in G.nodes)
+    return out
+
+
+def _edge_elements(arrays: EdgeArrays) -> list[_Element]:
+    """One element per link: both directions of one ``(u, v, key)``, in first-seen order."""
+    # A link is both directions of one (u, v, key): a cut road blocks both ways.
+    if not all(type(k) is int for k in arrays.key):
         groups: dict[tuple[int, int, Any], list[int]] = {}
         for i, (a, b, k) in enumerate(
             zip(arrays.u.tolist(), arrays.v.tolist(), arrays.key, strict=True)
         ):
-            if a == b:
-                continue
-            groups.setdefault((min(a, b), max(a, b), k), []).append(i)
-        for (a, b, k), idx in groups.items():
-            first = idx[0]
-            u, v = arrays.nodes[arrays.u[first]], arrays.nodes[arrays.v[first]]
-            del a, b
-            out.append(_Element("edge", u, v, k, tuple(idx)))
-    if which in ("nodes", "both"):
-        out.extend(_Element("node", n, None, None, ()) for n in G.nodes)
-    return out
+            if a != b:
+                groups.setdefault((min(a, b), max(a, b), k), []).append(i)
+        firsts = [(idx[0], k, tuple(idx)) for (_, _, k), idx in groups.items()]
+    else:
+        # Integer keys (every osmnx graph): the same grouping, vectorised.
+        keys = np.asarray(arrays.key, dtype=np.int64)
+        pos = np.flatnonzero(arrays.u != arrays.v)
+        lo = np.minimum(arrays.u, arrays.v)[pos]
+        hi = np.maximum(arrays.u, arrays.v)[pos]
+        order = np.lexsort((pos, keys[pos], hi, lo))
+        ps, ls, hs, ks = pos[order], lo[order], hi[order], keys[pos][order]
+        start = np.ones(len(ps), dtype=bool)
+        start[1:] = (ls[1:] != ls[:-1]) | (hs[1:] != hs[:-1]) | (ks[1:] != ks[:-1])
+        bounds = np.append(np.flatnonzero(start), len(ps)).tolist()
+        members = [ps[a:b] for a, b in itertools.pairwise(bounds)]
+        members.sort(key=lambda m: int(m[0]))
+        firsts = [(int(m[0]), arrays.key[int(m[0])], tuple(m.tolist())) for m in members]
+    nodes, u, v = arrays.nodes, arrays.u, arrays.v
+    return [_Element("edge", nodes[u[f]], nodes[v[f]], k, idx) for f, k, idx in firsts]
 
 
 def _metrics(before: FloatArray, after: FloatArray) -> tuple[float, float, float, int]:
