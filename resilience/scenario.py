@@ -63,6 +63,10 @@ __all__ = [
 
 _TOP_CRITICAL = 10
 
+#: The widest buffer a scenario takes, metres (as the CLI's --buffer): inf or 1e308
+#: would overflow the geometry library.
+MAX_BUFFER_M = 50_000.0
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -80,7 +84,7 @@ class PolygonSpec(_Strict):
     """
 
     file: str = Field(min_length=1)
-    buffer_m: float = Field(default=0.0, ge=0)
+    buffer_m: float = Field(default=0.0, ge=0, le=MAX_BUFFER_M, allow_inf_nan=False)
 
 
 class FrontlineSpec(_Strict):
@@ -105,7 +109,7 @@ class FrontlineSpec(_Strict):
         "occupied",
         "occupied_pre2022_ordlo",
     )
-    buffer_m: float = Field(default=0.0, ge=0)
+    buffer_m: float = Field(default=0.0, ge=0, le=MAX_BUFFER_M, allow_inf_nan=False)
 
     @field_validator("categories")
     @classmethod

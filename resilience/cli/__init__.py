@@ -46,13 +46,13 @@ class _OneLineGroup(TyperGroup):
         parent: Context | None = None,
         **extra: Any,
     ) -> Context:
-        remember_argv(args)
-        try:
-            args = join_edge_args(args)
-        except ResilienceError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
         with _usage_in_one_line():
+            remember_argv(args)
+            try:
+                args = join_edge_args(args)
+            except ResilienceError as exc:
+                typer.echo(f"error: {exc}", err=True)
+                raise typer.Exit(2) from None
             return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: Context) -> Any:
@@ -70,6 +70,14 @@ def _usage_in_one_line() -> Iterator[None]:
         where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
         typer.echo(f"error: {exc.format_message()}{where}", err=True)
         raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        # Ctrl-C while starting up or parsing options: the click shell would exit quietly.
+        typer.echo("interrupted; no partial files were left", err=True)
+        raise typer.Exit(130) from None
+    except EOFError:
+        # click reads an EOFError (e.g. from a truncated compressed file) as "Aborted!".
+        typer.echo("error: unexpected end of a file (is it truncated?)", err=True)
+        raise typer.Exit(2) from None
 
 
 app = typer.Typer(
@@ -125,4 +133,10 @@ def main() -> Any:
     Any
         What the typer app returns (it exits the process on its own).
     """
-    return app(prog_name="resilience")
+    try:
+        return app(prog_name="resilience")
+    except KeyboardInterrupt:
+        # Ctrl-C before a command's own handler is in place (start-up, option parsing):
+        # one line, the shell's exit code for SIGINT, no traceback.
+        typer.echo("interrupted; no partial files were left", err=True)
+        raise SystemExit(130) from None

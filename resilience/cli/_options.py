@@ -16,6 +16,7 @@ from resilience.settings import WEIGHTS, Weight
 
 __all__ = [
     "EDGE_SEP",
+    "MAX_BUFFER_M",
     "MODES",
     "AsOfFrontlineOpt",
     "AsOfOpt",
@@ -200,10 +201,21 @@ WeightOpt = Annotated[
         metavar="|".join(WEIGHTS),
     ),
 ]
+def _out(text: str) -> Path:
+    # typer would turn "" into Path("."): the current folder, which nobody asked for.
+    if not text.strip():
+        msg = "--out needs a folder name (an empty --out would write into the current folder)"
+        raise typer.BadParameter(msg)
+    return Path(text)
+
+
 OutOpt = Annotated[
     Path | None,
     typer.Option(
-        "--out", help="Reports folder (default: ./reports, or $RESILIENCE_REPORTS).", metavar="DIR"
+        "--out",
+        parser=_out,
+        help="Reports folder (default: ./reports, or $RESILIENCE_REPORTS).",
+        metavar="DIR",
     ),
 ]
 
@@ -245,3 +257,7 @@ JsonOpt = Annotated[
         "the files are still written.",
     ),
 ]
+
+#: The widest buffer an area option takes, metres (a scenario's ``buffer_m`` has the same
+#: bound: resilience.scenario.MAX_BUFFER_M); inf or 1e308 would overflow the geometry.
+MAX_BUFFER_M = 50_000.0

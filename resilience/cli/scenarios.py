@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +26,7 @@ from resilience.cli._common import (
     written,
 )
 from resilience.cli._options import (
+    MAX_BUFFER_M,
     BboxOpt,
     DestOpt,
     GraphOpt,
@@ -240,6 +242,18 @@ def _every(value: str) -> int:
     return int(m.group(1))
 
 
+def _buffer(text: str) -> float:
+    # inf or 1e308 metres would overflow the geometry library; nan would buffer nothing.
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not 0 <= value <= MAX_BUFFER_M:
+        msg = f"must be a number of metres from 0 to {MAX_BUFFER_M:,.0f}, not {text!r}"
+        raise typer.BadParameter(msg)
+    return value
+
+
 @friendly
 def timeline_cmd(
     start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
@@ -263,7 +277,13 @@ def timeline_cmd(
         ),
     ] = None,
     buffer_m: Annotated[
-        float, typer.Option("--buffer", min=0, help="Grow the area by this many metres.")
+        float,
+        typer.Option(
+            "--buffer",
+            parser=_buffer,
+            help=f"Grow the area by this many metres (0 to {MAX_BUFFER_M:,.0f}).",
+            metavar="M",
+        ),
     ] = 0.0,
     origin: OriginOpt = None,
     destination: DestOpt = None,
@@ -275,13 +295,17 @@ def timeline_cmd(
     radius_km: RadiusOpt = None,
     snap_m: SnapOpt = None,
     out: OutOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """How supply degrades as the front line moves, date by date.
 
     For each date the latest front-line layer on or before it is applied: places inside
     the area are lost, links crossing it are cut. Reports destinations still reachable,
     mean travel-time increase, min cut between origins and destinations and nodes lost.
-    Writes timeline.csv/.parquet, timeline.png and a page under REPORTS/timeline/.
+    A pair with no route counts at a penalty (a day) in mean_time_increase_min, so it
+    cannot fall when supply worsens; mean_time_increase_connected_min is over the pairs
+    still connected. Writes timeline.csv/.parquet, timeline.png, a page and run.json under
+    REPORTS/timeline/<from>-<to>-<hash>/.
 
     Example: resilience timeline --frontline ../shared/data/deepstate-occupied-daily-cyterat/
     deepstate_occupied_daily_2024-07-08_2026-08-22_clip.geojson.gz --from 2024-07-08
@@ -292,6 +316,7 @@ def timeline_cmd(
     from resilience.targets import resolve_od  # noqa: PLC0415
 
     step = _every(every)
+    base = out_dir(out)
     # Areas held since 2014 are lost on every layer (danielrose draws them apart).
     cats = tuple(category or ["occupied", "occupied_pre2022_ordlo"])
     G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
@@ -308,12 +333,25 @@ def timeline_cmd(
         buffer_m=buffer_m,
     )
     layer = frontline.name if frontline is not None else str(G.graph.get("lost_on_source", ""))
-    show(f"Supply as the front line moves ({layer}, {', '.join(cats)})", frame)
     source = (
         f"Layer: {layer}, categories {', '.join(cats)}, every {step} days; "
         f"baseline: the network on {frame['date'].iloc[0]}."
     )
-    written(render_timeline(frame, source, out_dir(out) / "timeline"))
+    folder = run_folder(base, "timeline", f"{frame['date'].iloc[0]}-{frame['date'].iloc[-1]}")
+    files = write_manifest(
+        folder,
+        render_timeline(frame, source, folder),
+        G,
+        origins=origins,
+        destinations=destinations,
+    )
+    if as_json:
+        emit_json(
+            {"command": "timeline", "layer": layer, "rows": records(frame), "folder": str(folder)}
+        )
+        return
+    show(f"Supply as the front line moves ({layer}, {', '.join(cats)})", frame)
+    written(files)
 
 
 @friendly

@@ -57,8 +57,8 @@ def resolve_od(
                 try:
                     nodes.append(endpoint(G, str(name)))
                 except UnknownTargetError:
-                    missing.append(str(G.nodes[name].get("name", name)) if name in G else str(name))
-            if missing and nodes and not G.graph.get("as_of"):
+                    missing.append(_display(G, name))
+            if missing and nodes and G.graph.get("as_of") in (None, "", "pre-war"):
                 # Said, not dropped silently: 3x9 pairs is not the 3x13 a user expects. (A
                 # dated network names the places it lost itself.)
                 warnings.warn(
@@ -73,3 +73,13 @@ def resolve_od(
                 raise BadInputError(msg)
         out.append(list(dict.fromkeys(nodes)))
     return out[0], out[1]
+
+
+def _display(G: nx.MultiDiGraph[Any], name: Any) -> str:
+    """A default place's readable name: from this graph, else from the embedded region."""
+    from resilience.sources.bundled import load_region  # noqa: PLC0415 - avoids a cycle at import
+
+    for graph in (G, load_region()):
+        if name in graph:
+            return str(graph.nodes[name].get("name", name))
+    return str(name)

@@ -22,8 +22,8 @@ def test_cut_writes_reports(toy_env, tmp_path):
     assert res.exit_code == 0, res.output
     assert "detour" in res.output
     (folder,) = (tmp_path / "cut").glob("bravo-*")
-    names = sorted(p.name for p in folder.iterdir())
-    assert names == ["components.csv", "od.csv", "run.json", "summary.csv"]
+    names = {p.name for p in folder.iterdir()}
+    assert {"components.csv", "od.csv", "run.json", "summary.csv"} <= names
     assert "Alpha,Delta" in (folder / "od.csv").read_text()
     assert not list(folder.glob(".*tmp"))
 

@@ -477,6 +477,8 @@ def test_real_sigint_in_a_subprocess_leaves_no_partial_file(tmp_path):
     # The same contract end to end: a real SIGINT, raised while a report file is written.
     script = f"""
 import os, signal, sys
+# A child of a background job inherits SIGINT ignored: set the handler this test relies on.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import pandas as pd
 real = pd.DataFrame.to_csv
 def slow(self, path, *a, **k):
