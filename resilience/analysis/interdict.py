@@ -1387,9 +1387,16 @@ def interdict(
     curve_rows = []
     total = 0.0
     result: tuple[tuple[Element, ...], float, float, str] = ((), 0.0, 0.0, "optimal")
+    # Removing more never raises supply, so no set does more damage than all candidates
+    # together; once a set reaches that, it is optimal for every larger k too and the
+    # remaining solves (minutes each for a huge k on the time objective) are skipped.
+    ceiling = damage(net, objective, cands)
     for kk in range(1, k_top + 1):
         t0 = time.perf_counter()
-        result = solve(net, objective, cands, cost_vec, kk, budget, time_limit_s)
+        if kk == 1 or result[1] < ceiling - 1e-6:
+            result = solve(net, objective, cands, cost_vec, kk, budget, time_limit_s)
+        if result[1] >= ceiling - 1e-6:
+            result = (result[0], result[1], result[1], "optimal")
         secs = time.perf_counter() - t0
         total += secs
         chosen, dmg, bound, status = result

@@ -91,7 +91,8 @@ TimeLimitOpt = Annotated[
         "--time-limit",
         min=0.01,
         metavar="S",
-        help="Seconds per solve; when hit, the best set is shown with its bound and gap.",
+        help="Seconds per solve, one solve per k = 1..K (so up to K times this in all); when "
+        "hit, the best set is shown with its bound and gap.",
     ),
 ]
 EndpointsOpt = Annotated[

@@ -129,6 +129,21 @@ def test_k_beyond_every_element_removes_all_flow(toy_env: Path) -> None:
         ("alpha", "charlie"),
         ("alpha", "alpha-station"),
     }
+    # Past k = 3 nothing more can be lost: every step is the proven maximum, not re-solved.
+    curve = doc["curve"]
+    assert [row["k"] for row in curve] == list(range(1, len(curve) + 1))
+    assert all(row["status"] == "optimal" for row in curve)
+    assert [row["damage_t_per_day"] for row in curve[2:]] == [_TOY_MAX_FLOW] * (len(curve) - 2)
+    assert all(row["bound_t_per_day"] == _TOY_MAX_FLOW for row in curve[2:])
+
+
+def test_huge_k_on_time_ends_with_a_proven_optimum(toy_env: Path) -> None:
+    doc = _json(["interdict", "--k", "60", "--objective", "time", "--time-limit", "5"])
+    assert doc["status"] == "optimal"
+    assert doc["gap_pct"] == 0.0
+    assert doc["damage_min"] == doc["bound_min"] > 0
+    damages = [row["damage_min"] for row in doc["curve"]]
+    assert damages == sorted(damages)
 
 
 @pytest.mark.parametrize(
