@@ -95,6 +95,14 @@ def cut(
     weight: WeightOpt = settings.DEFAULT_WEIGHT,
     out: OutOpt = None,
     as_json: JsonOpt = False,
+    export_network: Annotated[
+        bool,
+        typer.Option(
+            "--export-network",
+            help="Also write layers.gpkg for a GIS: each pair's route before and after, "
+            "the damaged network, the removed links and places.",
+        ),
+    ] = False,
 ) -> None:
     """Remove targets and report what happens to supply.
 
@@ -103,7 +111,9 @@ def cut(
     lost = an end itself removed) and the edge-disjoint supply paths left; then the
     connected pieces left, network efficiency and, where links carry capacities, the
     tonnes a day still deliverable and the share of demand met (λ). Writes od.csv,
-    summary.csv, components.csv and run.json (what produced them) under
+    summary.csv, components.csv (with --export-network also layers.gpkg, EPSG:4326:
+    'routes', each pair's route before and after as lines with times, 'network_after',
+    'removed_links', 'removed_places') and run.json (what produced them) under
     REPORTS/cut/<targets>-<hash>/, one folder per distinct run.
 
     Example: resilience cut --node pokrovsk --ref M30
@@ -111,7 +121,7 @@ def cut(
     import pandas as pd  # noqa: PLC0415
 
     from resilience.analysis.impact import cut as run_cut  # noqa: PLC0415
-    from resilience.io import write_frames  # noqa: PLC0415
+    from resilience.io import write_frames, write_layers  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
 
     folder = out_dir(out)
@@ -135,6 +145,11 @@ def cut(
     files = write_frames(
         {"od": result.od, "summary": summary, "components": result.components}, folder
     )
+    if export_network:
+        from resilience.reports.layers import cut_layers  # noqa: PLC0415 - geo stack
+
+        layers = cut_layers(G, removed, origins, destinations, weight=weight, network=True)
+        files.append(write_layers(layers, folder / "layers.gpkg"))
     files = write_manifest(
         folder, files, G, weight=weight, origins=origins, destinations=destinations
     )

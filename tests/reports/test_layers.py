@@ -104,3 +104,30 @@ def test_attack_lists_the_places_removed_at_each_step():
     assert len(every) == len(set(every)) == curve["removed"].iloc[-1] > 0
     labels = {str(d.get("name") or n) for n, d in G.nodes(data=True)}
     assert {n.split(" (")[0] for n in every} <= labels
+
+
+def test_cli_cut_export_network_writes_routes_and_the_damaged_network(tmp_path, monkeypatch):
+    from resilience.cli import app
+
+    monkeypatch.setenv("RESILIENCE_GRAPHS", str(Path("tests/data").resolve()))
+    base = ["cut", "--graph", "toy", "--node", "bravo"]
+    kinds = {}
+    for flag in ([], ["--export-network"]):
+        out = tmp_path / ("net" if flag else "plain")
+        result = CliRunner().invoke(app, [*base, *flag, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        kinds[bool(flag)] = sorted(p.name for p in out.rglob("*.*"))
+    assert "layers.gpkg" not in kinds[False]  # the default outputs stay as they were
+    assert kinds[True] == sorted([*kinds[False], "layers.gpkg"])
+    (path,) = (tmp_path / "net").rglob("layers.gpkg")
+    assert gpd.read_file(path, layer="routes").crs.to_epsg() == 4326
+    assert {str(n): str(t) for n, t in pyogrio.list_layers(path)} == {
+        "routes": "LineString",
+        "network_after": "LineString",
+        "removed_links": "LineString",
+        "removed_places": "Point",
+    }
+    net = gpd.read_file(path, layer="network_after")
+    assert "bravo" not in set(net["u"]) | set(net["v"])
+    places = gpd.read_file(path, layer="removed_places")
+    assert places["id"].tolist() == ["bravo"]
