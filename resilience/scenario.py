@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from resilience import settings
 from resilience._toml import read_toml
 from resilience.analysis.centrality import edge_betweenness
-from resilience.analysis.impact import CutResult, cut
+from resilience.analysis.impact import CutResult, cut, links_once
 from resilience.errors import BadScenarioError, ResilienceError
 from resilience.frontline import CATEGORIES, frontline_removal, load_frontline, od_min_cut
 from resilience.network import edge_label
@@ -499,7 +499,9 @@ def run_scenario(sc: Scenario, G: nx.MultiDiGraph[Any] | None = None) -> Scenari
     before, _ = od_min_cut(G, origins, destinations)
     after, cut_edges = od_min_cut(H, origins, destinations)
     critical = edge_betweenness(H, weight=sc.weight, samples=sc.samples, seed=sc.seed)
-    critical = critical[critical["betweenness"] > 0].head(_TOP_CRITICAL).reset_index(drop=True)
+    # A two-way link is one element: its two directions are one row, ranked once.
+    critical = links_once(critical[critical["betweenness"] > 0])
+    critical = critical.head(_TOP_CRITICAL).reset_index(drop=True)
     return ScenarioResult(
         scenario=sc,
         graph=G,

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import csgraph
 
+from resilience import backend
 from resilience.backend import to_csr
 from resilience.errors import BadInputError
-from resilience.network import node_label, to_digraph
+from resilience.network import node_label
 from resilience.targets import Removal, apply_removal, place_label
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "cut",
     "global_efficiency",
     "link_count",
+    "links_once",
     "od_pairs",
     "weight_units",
 ]
@@ -161,16 +163,22 @@ class CutResult:
     removal: Removal
 
 
-def _disjoint_count(D: nx.DiGraph[Any], o: Any, d: Any) -> int:
-    """Number of edge-disjoint o→d paths; ``D`` carries parallel-edge counts as capacity."""
-    return int(nx.maximum_flow_value(D, o, d, capacity="capacity"))
+def _disjoint_count(G: nx.MultiDiGraph[Any], o: Any, d: Any) -> int:
+    """Number of edge-disjoint o→d paths (parallel edges count), on the compiled engine."""
+    return backend.max_flow_value(G, o, d)
 
 
 def _times(G: nx.MultiDiGraph[Any], sources: list[Any], weight: str) -> dict[Any, dict[Any, float]]:
-    return {
-        s: (nx.single_source_dijkstra_path_length(G, s, weight=weight) if s in G else {})
-        for s in sources
-    }
+    # One cached conversion and one multi-source Dijkstra on the engine.
+    arrays = backend.edge_arrays(G, weight)
+    present = [s for s in sources if s in G]
+    out: dict[Any, dict[Any, float]] = {s: {} for s in sources}
+    if present:
+        dist, _ = backend.shortest_times(arrays.csr(), [arrays.index[s] for s in present])
+        for s, row in zip(present, dist, strict=True):
+            reach = np.flatnonzero(np.isfinite(row))
+            out[s] = dict(zip([arrays.nodes[j] for j in reach], row[reach].tolist(), strict=True))
+    return out
 
 
 def cut(
@@ -212,7 +220,6 @@ def cut(
     label = {n: place_label(G, n) for n in dict.fromkeys([*origins, *destinations])}
     # Only the number of edge-disjoint paths is reported, which is the max-flow value
     # (Menger): collapse each graph once instead of routing a min-cost flow per pair.
-    D_before, D_after = to_digraph(G, weight), to_digraph(H, weight)
     rows = []
     for o, d in pairs:
         tb, ta = before[o].get(d), after[o].get(d)
@@ -235,8 +242,8 @@ def cut(
                     round(100 * (ta - tb) / tb, 1) if tb and ta is not None and not gone else None
                 ),
                 "status": status,
-                "paths_before": 0 if tb is None else _disjoint_count(D_before, o, d),
-                "paths_after": 0 if gone or ta is None else _disjoint_count(D_after, o, d),
+                "paths_before": 0 if tb is None else _disjoint_count(G, o, d),
+                "paths_after": 0 if gone or ta is None else _disjoint_count(H, o, d),
             }
         )
     od = pd.DataFrame(
@@ -322,3 +329,38 @@ def link_count(G: nx.MultiDiGraph[Any]) -> int:
         elif back == 0:
             total += count
     return total
+
+
+def links_once(frame: pd.DataFrame, value: str = "betweenness") -> pd.DataFrame:
+    """A per-direction link table with each two-way link as one row, re-ranked.
+
+    Rows with the same two ends (either way round), label and mode are the two directions
+    of one road or rail link: they become one row (the first direction's ``u``, ``v``,
+    ``key``) whose ``value`` is the two directions' values added (each shortest path uses
+    a link in one direction only, so a share stays a share).
+
+    Parameters
+    ----------
+    frame
+        Columns ``u``, ``v``, ``label``, ``mode``, ``value`` and optionally ``rank``.
+    value
+        The column to add up and rank by (descending).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per link, ``rank`` 1 = highest ``value``.
+    """
+    if frame.empty:
+        return frame.copy()
+    ends = [tuple(sorted((str(u), str(v)))) for u, v in zip(frame["u"], frame["v"], strict=True)]
+    keyed = frame.assign(_ends=ends)
+    group = ["_ends", "label", "mode"]
+    total = keyed.groupby(group, sort=False)[value].transform("sum")
+    first = keyed.assign(**{value: total}).drop_duplicates(subset=group, keep="first")
+    out = first.sort_values(
+        [value, "label"], ascending=[False, True], kind="mergesort", ignore_index=True
+    ).drop(columns=["_ends"])
+    if "rank" in out:
+        out["rank"] = range(1, len(out) + 1)
+    return out

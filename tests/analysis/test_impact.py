@@ -68,3 +68,33 @@ def test_od_pairs_refuse_overlap_and_empty():
         od_pairs(["a"], ["a", "b"])
     with pytest.raises(BadInputError, match="at least one origin"):
         od_pairs([], ["b"])
+
+
+def test_links_once_merges_the_two_directions():
+    import pandas as pd
+
+    from resilience.analysis.impact import link_count, links_once
+
+    frame = pd.DataFrame(
+        {
+            "rank": [1, 2, 3, 4],
+            "u": ["a", "b", "a", "c"],
+            "v": ["b", "a", "b", "a"],
+            "key": [0, 0, 1, 0],
+            "label": ["A–B (road)", "A–B (road)", "A–B (rail)", "C–A (road)"],
+            "mode": ["road", "road", "rail", "road"],
+            "betweenness": [0.2, 0.2, 0.1, 0.35],
+        }
+    )
+    out = links_once(frame)
+    # The road's two directions are one row (0.4), the parallel rail link stays its own.
+    assert out[["label", "betweenness", "rank"]].values.tolist() == [
+        ["A–B (road)", 0.4, 1],
+        ["C–A (road)", 0.35, 2],
+        ["A–B (rail)", 0.1, 3],
+    ]
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    G.add_edges_from([("a", "b"), ("b", "a"), ("a", "b"), ("b", "a"), ("b", "c")])
+    assert link_count(G) == 3  # two two-way links (road + rail) and one one-way

@@ -728,3 +728,11 @@ resilience.cli.main()
     )
     assert proc.returncode == 130, proc.stderr
     assert proc.stderr.strip().splitlines() == ["interrupted; no partial files were left"]
+
+
+def test_centrality_lists_a_two_way_link_once(toy_env, tmp_path):
+    data = json.loads(
+        ok(["centrality", "-g", "toy", "--top", "50", "--json", "--out", str(tmp_path)]).stdout
+    )
+    labels = [row["label"] for row in data["links"]]
+    assert len(labels) == len(set(labels)), labels
