@@ -88,7 +88,7 @@ def test_links_once_merges_the_two_directions():
     )
     out = links_once(frame)
     # The road's two directions are one row (0.4), the parallel rail link stays its own.
-    assert out[["label", "betweenness", "rank"]].values.tolist() == [
+    assert out[["label", "betweenness", "rank"]].to_numpy().tolist() == [
         ["A–B (road)", 0.4, 1],
         ["C–A (road)", 0.35, 2],
         ["A–B (rail)", 0.1, 3],
