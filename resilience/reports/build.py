@@ -8,6 +8,7 @@ hold the same values.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from collections.abc import Callable, Mapping, Sequence
@@ -369,8 +370,11 @@ def build_reports(
         results.append(res)
         written += render_scenario(res, out / "scenarios" / sc.name)
     outcome.table = compare(results)
+    dates = sorted({str(r.graph.graph.get("as_of", "")) for r in results} - {""})
     report_prov = Provenance(
         command="resilience report",
+        weight=", ".join(sorted({r.scenario.weight for r in results})) or "travel_time",
+        as_of=(", ".join(dates) + " (per scenario: as_of column)") if dates else "",
         extra={"Scenarios": ", ".join(r.scenario.name for r in results) or "none"},
     )
     written += render_compare(
@@ -404,7 +408,14 @@ def build_reports(
                 origins=G.graph.get("origins", ()),
                 destinations=G.graph.get("destinations", ()),
                 frontline=timeline_spec.file,
-                frontline_date="one layer per day analysed (layer_date column)",
+                frontline_date="per day analysed (layer_date column)",
+            )
+            tl_prov = dataclasses.replace(
+                tl_prov,
+                as_of=(
+                    f"{timeline_spec.start} to {timeline_spec.end}, every "
+                    f"{timeline_spec.every_days} days"
+                ),
             )
             written += render_timeline(frame, source, out / "timeline", tl_prov)
             has_timeline = True

@@ -351,6 +351,10 @@ def test_pages_start_with_provenance_and_end_with_columns(built):
     assert "sha256 of region source files" in front
     assert "- Front-line layer: tests/data/frontline_small.geojson, layer date 2024-06-01" in front
     assert "| detour_pct | % |" in front
+    timeline = (root / "timeline" / "index.md").read_text(encoding="utf-8")
+    assert "- Analysis date (as of): 2024-01-01 to 2024-09-01, every 60 days" in timeline
+    index = (root / "index.md").read_text(encoding="utf-8")
+    assert "- Scenarios: bravo-falls, front, h01-cut" in index
     # No wall-clock time: nothing looking like today's date or a clock time.
     assert dt.date.today().isoformat() not in front  # noqa: DTZ011
 
