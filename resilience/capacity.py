@@ -392,7 +392,7 @@ def _apply_overrides(G: nx.MultiDiGraph[Any], overrides: CapacityOverrides) -> N
             data[CAPACITY], data["capacity_source"] = overrides.classes[cls], "user"
     if overrides.refs:
         for _, _, data in G.edges(data=True):
-            refs = {normalize_ref(r) for r in re.split(r"[;,]", _ref_text(data.get("ref")))}
+            refs = edge_refs(data)
             hits = [overrides.refs[r] for r in sorted(refs & set(overrides.refs))]
             if hits:
                 data[CAPACITY], data["capacity_source"] = min(hits), "user"
@@ -401,6 +401,22 @@ def _apply_overrides(G: nx.MultiDiGraph[Any], overrides: CapacityOverrides) -> N
             for k, data in (G.get_edge_data(x, y) or {}).items():
                 if key is None or str(k) == str(key):
                     data[CAPACITY], data["capacity_source"] = value, "user"
+
+
+def edge_refs(data: Mapping[str, Any]) -> set[str]:
+    """The normalised refs an edge carries (``M-30;E50`` is two).
+
+    Parameters
+    ----------
+    data
+        The edge's attributes.
+
+    Returns
+    -------
+    set of str
+        E.g. ``{"M30", "E50"}``; empty when the edge has no ref.
+    """
+    return {normalize_ref(r) for r in re.split(r"[;,]", _ref_text(data.get("ref"))) if r.strip()}
 
 
 def _ref_text(value: Any) -> str:

@@ -23,7 +23,13 @@ from typing import Any
 
 import networkx as nx
 
-from resilience.capacity import CAPACITY, CapacityOverrides, parse_t_per_day
+from resilience.capacity import (
+    CAPACITY,
+    CapacityOverrides,
+    edge_class,
+    edge_refs,
+    parse_t_per_day,
+)
 from resilience.errors import BadInputError
 from resilience.sources.bundled import load_region
 from resilience.targets import endpoint, normalize_ref, place_label
@@ -85,30 +91,70 @@ def read_capacities(path: Path, G: nx.MultiDiGraph[Any]) -> CapacityOverrides:
     if CAPACITY not in columns or not ({"u", "v"} <= columns or columns & {"ref", "class"}):
         msg = f"{path.name}: needs a {CAPACITY} column and u,v or ref or class columns"
         raise BadInputError(msg)
-    classes: dict[str, int] = {}
-    refs: dict[str, int] = {}
-    links: dict[tuple[Any, Any, Any], int] = {}
+    if not rows:
+        msg = f"{path.name}: has a header but no rows; give at least one capacity"
+        raise BadInputError(msg)
+    # Every ref and class row must name something in this graph, or it would do nothing.
+    known = (
+        set().union(*(edge_refs(d) for _, _, d in G.edges(data=True))),
+        {edge_class(d) for _, _, d in G.edges(data=True)},
+    )
+    tables: dict[str, dict[Any, int]] = {"links": {}, "refs": {}, "classes": {}}
     for line, row in enumerate(rows, start=2):
         cell = {k: (v or "").strip() for k, v in row.items() if k}
-        value = parse_t_per_day(cell.get(CAPACITY), f"{path.name} line {line}")
-        if cell.get("u") or cell.get("v"):
-            if not (cell.get("u") and cell.get("v")):
-                msg = f"{path.name} line {line}: give both u and v"
-                raise BadInputError(msg)
-            a = _station_or_place(G, cell["u"], endpoint)
-            b = _station_or_place(G, cell["v"], endpoint)
-            if not (G.has_edge(a, b) or G.has_edge(b, a)):
-                msg = f"{path.name} line {line}: no link between {cell['u']!r} and {cell['v']!r}"
-                raise BadInputError(msg)
-            links[(a, b, cell.get("key") or None)] = value
-        elif cell.get("ref"):
-            refs[normalize_ref(cell["ref"])] = value
-        elif cell.get("class"):
-            classes[cell["class"]] = value
-        else:
-            msg = f"{path.name} line {line}: name a link (u, v), a ref or a class"
+        where = f"{path.name} line {line}"
+        value = parse_t_per_day(cell.get(CAPACITY), where)
+        kind, name = _override_target(G, cell, where, known, tables["links"])
+        # A second row for the same link, ref or class would silently replace the first.
+        if name in tables[kind]:
+            shown = f"{cell['u']}–{cell['v']}" if kind == "links" else name
+            msg = f"{where}: {shown} is given a capacity twice"
             raise BadInputError(msg)
+        tables[kind][name] = value
+    links, refs, classes = tables["links"], tables["refs"], tables["classes"]
     return CapacityOverrides(classes=classes, refs=refs, links=links)
+
+
+def _override_target(
+    G: nx.MultiDiGraph[Any],
+    cell: Mapping[str, str],
+    where: str,
+    known: tuple[set[str], set[str]],
+    links: Mapping[Any, int],
+) -> tuple[str, Any]:
+    """Which table a capacity row goes to and under what name; refuses what names nothing."""
+    if cell.get("u") or cell.get("v"):
+        if not (cell.get("u") and cell.get("v")):
+            msg = f"{where}: give both u and v"
+            raise BadInputError(msg)
+        a = _station_or_place(G, cell["u"], endpoint)
+        b = _station_or_place(G, cell["v"], endpoint)
+        pairs = ((a, b), (b, a))
+        if not any(G.has_edge(x, y) for x, y in pairs):
+            msg = f"{where}: no link between {cell['u']!r} and {cell['v']!r}"
+            raise BadInputError(msg)
+        key = cell.get("key") or None
+        if key is not None and not any(
+            str(k) == key for x, y in pairs for k in (G.get_edge_data(x, y) or {})
+        ):
+            msg = f"{where}: no link {cell['u']!r}–{cell['v']!r} with key {key}"
+            raise BadInputError(msg)
+        # One link either way round: (b, a) given after (a, b) is the same link.
+        return "links", (b, a, key) if (b, a, key) in links else (a, b, key)
+    if cell.get("ref"):
+        ref = normalize_ref(cell["ref"])
+        if ref not in known[0]:
+            msg = f"{where}: no link of this graph has the ref {cell['ref']!r}"
+            raise BadInputError(msg)
+        return "refs", ref
+    if cell.get("class"):
+        if cell["class"] not in known[1]:
+            shown = ", ".join(sorted(known[1]))
+            msg = f"{where}: no link of this graph is of class {cell['class']!r} ({shown})"
+            raise BadInputError(msg)
+        return "classes", cell["class"]
+    msg = f"{where}: name a link (u, v), a ref or a class"
+    raise BadInputError(msg)
 
 
 def _station_or_place(G: nx.MultiDiGraph[Any], name: str, endpoint: Any) -> Any:

@@ -154,12 +154,12 @@ def read_costs(path: Path) -> dict[Any, float]:
             msg = f"{path}, line {i}: cost must be a number, not {row['cost']!r}"
             raise BadInputError(msg) from None
         u, v, key = row["u"], (row.get("v") or "").strip(), (row.get("key") or "").strip()
-        if not v:
-            out[u] = cost
-        elif key:
-            out[(u, v, int(key) if key.isdigit() else key)] = cost
-        else:
-            out[(u, v)] = cost
+        name: Any = u if not v else (u, v, int(key) if key.isdigit() else key) if key else (u, v)
+        # A second row for the same element would silently replace the first one's cost.
+        if name in out or (v and (v, u, *name[2:]) in out):
+            msg = f"{path}, line {i}: a second cost for the same element"
+            raise BadInputError(msg)
+        out[name] = cost
     return out
 
 

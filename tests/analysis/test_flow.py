@@ -19,7 +19,7 @@ from resilience.analysis.flow import (
 )
 from resilience.capacity import CAPACITY
 from resilience.errors import BadGraphError, BadInputError
-from resilience.targets import Removal, build_removal
+from resilience.targets import Removal
 
 SETTINGS = settings(
     max_examples=60,
@@ -136,6 +136,12 @@ def test_removed_transfer_stops_rail_to_road_supply_at_that_station() -> None:
     assert max_flow(G, ["o"], ["d"], removal=removal).value_t_per_day == 0
 
 
+def _both_ways(G: nx.MultiDiGraph, a: str, b: str) -> Removal:
+    edges = {(u, v, k) for u, v in ((a, b), (b, a)) for k in G.get_edge_data(u, v) or {}}
+    assert edges
+    return Removal(edges=frozenset(edges))
+
+
 def test_toy_region_by_hand(toy: nx.MultiDiGraph) -> None:
     # Alpha's exits: H-01 primary 108,800 + P-02 secondary 89,600 + city transfer 12,000.
     origins, destinations = resilience.resolve_od(toy)
@@ -146,9 +152,11 @@ def test_toy_region_by_hand(toy: nx.MultiDiGraph) -> None:
         ("alpha", "charlie"),
         ("alpha", "alpha-station"),
     }
-    no_rail = build_removal(toy, edges=[("alpha", "alpha-station")])
+    # A town–station transfer is named by its node ids (--edge refuses a town and its own
+    # station as "the same place"); both directions go, as for any two-way link.
+    no_rail = _both_ways(toy, "alpha", "alpha-station")
     assert max_flow(toy, origins, destinations, removal=no_rail).value_t_per_day == 198400
-    no_delta_transfer = build_removal(toy, edges=[("delta-station", "delta")])
+    no_delta_transfer = _both_ways(toy, "delta-station", "delta")
     after = max_flow(toy, origins, destinations, removal=no_delta_transfer, min_cost=True)
     assert after.value_t_per_day == 198400
     assert not any(e[1] == "alpha-station" for e in after.flows)

@@ -37,6 +37,14 @@ _FILES: dict[str, str | bytes] = {
     "columns.csv": "a,b\n1,2\n",
     "costs.csv": "u,v,cost\nalpha,bravo,2\n",
     "ok.csv": "u,v,capacity_t_per_day\nalpha,bravo,500\n",
+    "ref.csv": "ref,capacity_t_per_day\nZZ-99,5\n",
+    "class.csv": "class,capacity_t_per_day\nmotorway9,5\n",
+    "twice.csv": "u,v,capacity_t_per_day\nalpha,bravo,5\nalpha,bravo,7\n",
+    "reversed.csv": "u,v,capacity_t_per_day\nbravo,alpha,5\nalpha,bravo,7\n",
+    "key.csv": "u,v,key,capacity_t_per_day\nalpha,bravo,9,5\n",
+    "header.csv": "u,v,capacity_t_per_day\n",
+    "half.csv": "u,v,capacity_t_per_day\nalpha,,5\n",
+    "nolink.csv": "u,v,capacity_t_per_day\nalpha,delta,5\n",
 }
 
 
@@ -79,6 +87,14 @@ REFUSED = [
     ("capacity-missing-columns", ["--capacities", "{tmp}/columns.csv"], "capacity_t_per_day"),
     ("capacity-a-cost-file", ["--capacities", "{tmp}/costs.csv"], "capacity_t_per_day"),
     ("capacity-missing-file", ["--capacities", "{tmp}/absent.csv"], "absent.csv"),
+    ("capacity-unknown-ref", ["--capacities", "{tmp}/ref.csv"], "has the ref 'ZZ-99'"),
+    ("capacity-unknown-class", ["--capacities", "{tmp}/class.csv"], "class 'motorway9'"),
+    ("capacity-link-twice", ["--capacities", "{tmp}/twice.csv"], "capacity twice"),
+    ("capacity-link-both-ways", ["--capacities", "{tmp}/reversed.csv"], "capacity twice"),
+    ("capacity-unknown-key", ["--capacities", "{tmp}/key.csv"], "with key 9"),
+    ("capacity-header-only", ["--capacities", "{tmp}/header.csv"], "no rows"),
+    ("capacity-half-a-link", ["--capacities", "{tmp}/half.csv"], "both u and v"),
+    ("capacity-no-such-link", ["--capacities", "{tmp}/nolink.csv"], "no link between"),
     ("near-unknown", ["--near", "middle"], "source or target"),
     ("node-unknown", ["--node", "atlantis"], "atlantis"),
     ("origin-unknown", ["-o", "atlantis"], "atlantis"),
@@ -178,6 +194,14 @@ def test_capacity_file_acts(toy_env: Path, tmp_path: Path) -> None:
     caps.write_text("u,v,capacity_t_per_day\nalpha,bravo,500\n", encoding="utf-8")
     doc = _json(["--capacities", str(caps)])
     # Alpha–Bravo (108,800 by default) down to 500: Alpha's cut is still the smallest.
+    assert doc["max_flow_before_t_per_day"] == _TOY_MAX_FLOW - 108_800 + 500
+
+
+def test_capacity_by_ref_acts(toy_env: Path, tmp_path: Path) -> None:
+    caps = tmp_path / "caps.csv"
+    # H-01 is Alpha–Bravo–Delta; the ref is matched however it is spelt.
+    caps.write_text("ref,capacity_t_per_day\nh01,500\n", encoding="utf-8")
+    doc = _json(["--capacities", str(caps)])
     assert doc["max_flow_before_t_per_day"] == _TOY_MAX_FLOW - 108_800 + 500
 
 

@@ -52,6 +52,8 @@ _FILES = {
     "nolink.csv": "u,v,cost\nalpha,echo,3\n",
     "word.csv": "u,v,cost\nalpha,bravo,cheap\n",
     "ok.csv": "u,v,cost\nalpha,bravo,2\n",
+    "twice.csv": "u,v,cost\nalpha,bravo,2\nalpha,bravo,3\n",
+    "reversed.csv": "u,v,cost\nbravo,alpha,2\nalpha,bravo,3\n",
 }
 
 REFUSED = [
@@ -73,6 +75,8 @@ REFUSED = [
     ("cost-missing-file", ["interdict", "--cost", "{tmp}/absent.csv"], "cannot read"),
     ("cost-unknown-key", ["interdict", "--cost", "{tmp}/key.csv"], "with key zz"),
     ("cost-no-such-link", ["interdict", "--cost", "{tmp}/nolink.csv"], "no link alpha–echo"),
+    ("cost-twice", ["interdict", "--cost", "{tmp}/twice.csv"], "second cost"),
+    ("cost-both-ways", ["interdict", "--cost", "{tmp}/reversed.csv"], "second cost"),
     ("budget-inf", ["interdict", "--cost", "{tmp}/ok.csv", "--budget", "inf"], "not inf"),
     ("budget-negative", ["interdict", "--cost", "{tmp}/ok.csv", "--budget", "-1"], "--budget"),
     ("budget-nan", ["interdict", "--cost", "{tmp}/ok.csv", "--budget", "nan"], "--budget"),
