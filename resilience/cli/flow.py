@@ -198,7 +198,7 @@ def flow(
     the flow) and the mean travel time per tonne of the fastest routing of the maximum.
     Capacities are per-class defaults (graphs/README.md), the region's overrides and
     --capacities. Writes summary, destinations, cut and links (CSV; links also Parquet
-    and a GeoPackage layer for QGIS) under REPORTS/flow/<targets>/.
+    and a GeoPackage layer for QGIS) and run.json under REPORTS/flow/<targets>-<hash>/.
 
     Example: resilience flow --node pokrovsk
     """

@@ -223,8 +223,8 @@ def interdict(
     Exact: flow and pairs as mixed-integer programs (HiGHS), time by an enumeration over
     the current shortest paths; a time limit reports the best set, a bound and the gap.
     Shows the damage for k = 1..K beside the damage of simply taking the top k single
-    losses together. Writes worst.csv, curve.csv and single.csv under
-    REPORTS/interdict/ (none with --json).
+    losses together. Writes worst.csv, curve.csv, single.csv and run.json under
+    REPORTS/interdict/<objective>-k<K>-<hash>/ (none with --json).
 
     Example: resilience interdict --k 2 --objective flow --json
     """
@@ -299,6 +299,7 @@ def protect(
     endpoints: EndpointsOpt = False,
     cutoff_min: CutoffOpt = None,
     demand: DemandOpt = False,
+    as_json: JsonOpt = False,
     origin: OriginOpt = None,
     destination: DestOpt = None,
     graph: GraphOpt = None,
@@ -314,7 +315,8 @@ def protect(
 
     Exact: protection sets are enumerated with the exact attacker inside, branching only
     on the elements of the current worst attack. Writes protected.csv, attack.csv and
-    plans.csv under REPORTS/protect/.
+    plans.csv and run.json under REPORTS/protect/<objective>-p<P>-k<K>-<hash>/ (none
+    with --json).
 
     Example: resilience protect --p 2 --k 2 --objective flow
     """
@@ -340,6 +342,24 @@ def protect(
         demand=demand_t_per_day(G, destinations) if demand else None,
         time_limit_s=time_limit,
     )
+    if as_json:
+        unit = result.unit
+        emit_json(
+            {
+                "objective": result.objective,
+                "unit": unit,
+                "p": p,
+                "k": k,
+                "status": result.status,
+                f"damage_unprotected_{unit}": _clean(result.damage_unprotected),
+                f"damage_protected_{unit}": _clean(result.damage_protected),
+                "attacks_solved": result.attacks_solved,
+                "seconds": result.seconds,
+                "protected": _records(result.protected),
+                "attack": _records(result.attack),
+            }
+        )
+        return
     typer.echo(
         f"{result.objective}: worst {k}-attack damage {result.damage_unprotected:g} "
         f"{result.unit} unprotected, {result.damage_protected:g} with the protection "
@@ -381,13 +401,14 @@ def repair(
     objective: ObjectiveOpt = "flow",
     cutoff_min: CutoffOpt = None,
     demand: DemandOpt = False,
+    as_json: JsonOpt = False,
     out: OutOpt = None,
 ) -> None:
     """The order in which to restore a scenario's removed elements so supply returns fastest.
 
     Maximises the supply summed over the first R repairs: exact (dynamic programme over
     subsets) while the subsets are few, else greedy against a stated bound. Writes
-    repair.csv under REPORTS/repair/<scenario>/.
+    repair.csv and run.json under REPORTS/repair/<scenario>-<hash>/ (none with --json).
 
     Example: resilience repair --scenario pokrovsk-falls --r 3
     """
@@ -409,6 +430,20 @@ def repair(
         demand=demand_t_per_day(done.graph, done.destinations) if demand else None,
     )
     unit = result.unit
+    if as_json:
+        emit_json(
+            {
+                "scenario": sc.name,
+                "objective": result.objective,
+                "unit": unit,
+                f"intact_{unit}": _clean(result.intact),
+                f"damaged_{unit}": _clean(result.damaged),
+                "method": result.method,
+                "gap_pct": _clean(result.gap_pct),
+                "order": _records(result.order),
+            }
+        )
+        return
     typer.echo(
         f"{sc.name}: {result.objective} intact {result.intact:g} {unit}, damaged "
         f"{result.damaged:g}; order {result.method} (gap to bound {result.gap_pct:g} %)"

@@ -278,3 +278,25 @@ def test_repair_r_beyond_the_damage_plans_every_element(toy_env: Path, tmp_path:
     assert order[0].startswith("step,")
     assert "supply_t_per_day" in order[0]
     assert len(order) == 3  # header + the two links, r capped at what was removed
+
+
+def test_protect_and_repair_json_alone_on_stdout(toy_env: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    # H-01 is two links in series (108,800 each): hardening one leaves the other, so p = 1
+    # hardens nothing; p = 2 hardens both and leaves a P-02 link (89,600) as the worst.
+    doc = _json(["protect", "--p", "1", "--k", "1", "--out", str(out)])
+    assert doc["damage_unprotected_t_per_day"] == 108800
+    assert doc["damage_protected_t_per_day"] == 108800
+    assert doc["protected"] == []
+    doc = _json(["protect", "--p", "2", "--k", "1", "--out", str(out)])
+    assert doc["damage_protected_t_per_day"] == 89600
+    assert {(e["u"], e["v"]) for e in doc["protected"]} == {("alpha", "bravo"), ("bravo", "delta")}
+    sc = _scenario(tmp_path, "bravo", 'places = ["bravo"]')
+    res = _invoke(["repair", "--scenario", str(sc), "--json", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.stdout)
+    assert rep["scenario"] == "bravo"
+    assert rep["intact_t_per_day"] == _TOY_MAX_FLOW
+    assert rep["damaged_t_per_day"] < rep["intact_t_per_day"]
+    assert rep["order"][-1]["supply_t_per_day"] == _TOY_MAX_FLOW
+    assert not out.exists()
