@@ -132,11 +132,13 @@ def test_cli_scan(tmp_path, monkeypatch):
     result = runner.invoke(app, args, terminal_width=120)
     assert result.exit_code == 0, result.output
     assert "Most critical both" in result.output
-    files = sorted(p.name for p in (tmp_path / "scan").iterdir())
-    assert files == ["bridges.csv", "scan.csv", "scan.gpkg", "scan.parquet"]
-    first = (tmp_path / "scan" / "scan.csv").read_bytes()
+    # The CLI writes each run into its own folder (named by what was asked).
+    (run,) = (tmp_path / "scan").iterdir()
+    files = sorted(p.name for p in run.iterdir())
+    assert {"bridges.csv", "scan.csv", "scan.gpkg", "scan.parquet"} <= set(files)
+    first = (run / "scan.csv").read_bytes()
     assert runner.invoke(app, args, terminal_width=120).exit_code == 0
-    assert (tmp_path / "scan" / "scan.csv").read_bytes() == first
+    assert (run / "scan.csv").read_bytes() == first
     bad = runner.invoke(app, ["scan", "--graph", "toy", "--edges", "--nodes"])
     assert bad.exit_code == 2
     assert "only one of" in bad.output
