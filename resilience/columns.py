@@ -150,6 +150,30 @@ COLUMNS: dict[str, Column] = {
     ),
     "min_cut_after": Column("count", "The same, on the damaged network."),
     "top_critical": Column(_, "Labels of the links with the highest betweenness after the loss."),
+    "deliverable_before_t_per_day": Column(
+        "t/day", "Maximum flow from the origins to the destinations on the baseline."
+    ),
+    "deliverable_after_t_per_day": Column("t/day", "Maximum flow after the loss."),
+    "lambda_before": Column(
+        "share", "Maximum concurrent flow: share of every destination's demand met at once."
+    ),
+    "lambda_after": Column("share", "Share of every destination's demand met at once, after."),
+    "deliverable_t_per_day": Column(
+        "t/day", "Summary row: maximum flow from the origins to the destinations."
+    ),
+    "demand_met_lambda": Column(
+        "share", "Summary row: share of every destination's demand met at once (λ)."
+    ),
+    # ---- scan table as printed / --json (scan.csv keeps the graph's units)
+    "importance_min": Column(
+        "min", "Mean extra travel time over the supply pairs still connected."
+    ),
+    "importance_km": Column("km", "Mean extra distance over the supply pairs (weight length)."),
+    "cut_off_pct": Column("%", "Share of supply pairs cut off when the element is removed."),
+    "od_efficiency_loss_pct": Column(
+        "%", "Loss of OD efficiency (supply pairs only; not the network efficiency of cut)."
+    ),
+    "distance_km": Column("km", "Path length minimised with --weight length (paths)."),
     # ---- front-line timeline
     "date": Column("date", "Day analysed (YYYY-MM-DD)."),
     "nodes_lost": Column("count", "Nodes inside the occupied area on that day."),

@@ -28,6 +28,7 @@ expected.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from resilience import settings
 from resilience._toml import read_toml
 from resilience.analysis.centrality import edge_betweenness
-from resilience.analysis.impact import CutResult, cut, links_once
+from resilience.analysis.impact import CutResult, cut, flow_rows, links_once
 from resilience.errors import BadScenarioError, ResilienceError
 from resilience.frontline import CATEGORIES, frontline_removal, load_frontline, od_min_cut
 from resilience.network import edge_label
@@ -491,6 +492,11 @@ def run_scenario(sc: Scenario, G: nx.MultiDiGraph[Any] | None = None) -> Scenari
         already_lost = _already_lost(full, named.nodes - set(G))
         origins, destinations = resolve_od(G, sc.origins, sc.destinations)
         impact = cut(G, removal, origins, destinations, weight=sc.weight)
+        # Tonnes a day and demand met beside the travel times (where links carry capacity).
+        flows = pd.DataFrame(flow_rows(G, removal, origins, destinations))
+        if not flows.empty:
+            summary = pd.concat([impact.summary, flows], ignore_index=True).astype(object)
+            impact = dataclasses.replace(impact, summary=summary)
     except BadScenarioError:
         raise
     except ResilienceError as exc:
@@ -534,6 +540,26 @@ def _links(edges: frozenset[Any]) -> int:
     return len(pairs)
 
 
+def _weight_of(res: ScenarioResult) -> str:
+    """The weight a scenario ran with."""
+    return res.scenario.weight
+
+
+def _flow_metrics(res: ScenarioResult) -> dict[str, Any]:
+    """Deliverable t/day and λ before/after, when the run measured them."""
+    metrics = set(res.impact.summary["metric"])
+    if "deliverable_t_per_day" not in metrics:
+        return {}
+    t_b, t_a = res.metric("deliverable_t_per_day")
+    l_b, l_a = res.metric("demand_met_lambda")
+    return {
+        "deliverable_before_t_per_day": t_b,
+        "deliverable_after_t_per_day": t_a,
+        "lambda_before": l_b,
+        "lambda_after": l_a,
+    }
+
+
 def compare(results: Sequence[ScenarioResult]) -> pd.DataFrame:
     """One row per scenario, side by side.
 
@@ -550,13 +576,21 @@ def compare(results: Sequence[ScenarioResult]) -> pd.DataFrame:
         origin or destination was removed), ``cut_off`` (both ends there, no route left),
         ``detour``,
         ``mean_detour_pct`` (over pairs with a detour), ``max_detour_pct``,
-        ``efficiency_loss_pct``, ``min_cut_before``, ``min_cut_after``, ``top_critical``.
+        ``efficiency_loss_pct``, ``min_cut_before``, ``min_cut_after``, ``top_critical``;
+        where links carry capacities also ``deliverable_before_t_per_day``,
+        ``deliverable_after_t_per_day`` (maximum flow), ``lambda_before``, ``lambda_after``
+        (share of every destination's demand met at once).
     """
     rows = []
     for res in results:
         od = res.impact.od
         detours = od.loc[od["status"] == "detour", "detour_pct"]
-        e_before, e_after = res.metric("global_efficiency_per_h")
+        e_before, e_after = res.metric(
+            "global_efficiency_per_h"
+            if _weight_of(res) == "travel_time"
+            else "global_efficiency_per_km"
+        )
+        flow = _flow_metrics(res)
         rows.append(
             {
                 "scenario": res.scenario.name,
@@ -576,6 +610,7 @@ def compare(results: Sequence[ScenarioResult]) -> pd.DataFrame:
                 "min_cut_before": res.min_cut_before,
                 "min_cut_after": res.min_cut_after,
                 "top_critical": res.critical["label"].iloc[0] if len(res.critical) else "",
+                **flow,
             }
         )
     frame = pd.DataFrame(rows)

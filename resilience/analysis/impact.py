@@ -21,6 +21,7 @@ __all__ = [
     "CutResult",
     "components_table",
     "cut",
+    "flow_rows",
     "global_efficiency",
     "link_count",
     "links_once",
@@ -353,8 +354,10 @@ def links_once(frame: pd.DataFrame, value: str = "betweenness") -> pd.DataFrame:
     """
     if frame.empty:
         return frame.copy()
-    ends = [tuple(sorted((str(u), str(v)))) for u, v in zip(frame["u"], frame["v"], strict=True)]
-    keyed = frame.assign(_ends=ends)
+    ends = [
+        "\x1f".join(sorted((str(u), str(v)))) for u, v in zip(frame["u"], frame["v"], strict=True)
+    ]
+    keyed = frame.assign(_ends=pd.Series(ends, index=frame.index, dtype=object))
     group = ["_ends", "label", "mode"]
     total = keyed.groupby(group, sort=False)[value].transform("sum")
     first = keyed.assign(**{value: total}).drop_duplicates(subset=group, keep="first")
@@ -364,3 +367,52 @@ def links_once(frame: pd.DataFrame, value: str = "betweenness") -> pd.DataFrame:
     if "rank" in out:
         out["rank"] = range(1, len(out) + 1)
     return out
+
+
+def flow_rows(
+    G: nx.MultiDiGraph[Any], removal: Removal, origins: Sequence[Any], destinations: Sequence[Any]
+) -> list[dict[str, Any]]:
+    """Tonnes a day still deliverable and the share of demand met, as summary rows.
+
+    Rows ``deliverable_t_per_day`` (maximum flow from the origins to the destinations) and
+    ``demand_met_lambda`` (maximum concurrent flow: the share of every destination's
+    demand met at once), before and after; none when a link carries no capacity.
+
+    Parameters
+    ----------
+    G
+        The intact network.
+    removal
+        What is removed.
+    origins, destinations
+        Node ids.
+
+    Returns
+    -------
+    list of dict
+        ``metric``, ``before``, ``after``, ``change_pct`` per row.
+    """
+    if any("capacity_t_per_day" not in d for _, _, d in G.edges(data=True)):
+        return []
+    from resilience.analysis.flow import flow_summary  # noqa: PLC0415 - LP stack on demand
+
+    flows = flow_summary(G, removal, origins, destinations)
+    rows = []
+    for metric, b, a in (
+        (
+            "deliverable_t_per_day",
+            flows["max_flow_before_t_per_day"],
+            flows["max_flow_after_t_per_day"],
+        ),
+        ("demand_met_lambda", flows["lambda_before"], flows["lambda_after"]),
+    ):
+        before, after = round(float(b), 3), round(float(a), 3)
+        rows.append(
+            {
+                "metric": metric,
+                "before": before,
+                "after": after,
+                "change_pct": round(100 * (after - before) / before, 1) if before else None,
+            }
+        )
+    return rows

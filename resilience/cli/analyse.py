@@ -46,36 +46,6 @@ from resilience.errors import BadInputError
 __all__ = ["COMMANDS", "centrality", "cut", "mincut", "paths", "places"]
 
 
-def _flow_rows(
-    G: Any, removed: Any, origins: list[Any], destinations: list[Any]
-) -> list[dict[str, Any]]:
-    """Deliverable t/day and λ before/after as summary rows; none when G has no capacities."""
-    if any("capacity_t_per_day" not in d for _, _, d in G.edges(data=True)):
-        return []
-    from resilience.analysis.flow import flow_summary  # noqa: PLC0415
-
-    flows = flow_summary(G, removed, origins, destinations)
-    rows = []
-    for metric, b, a in (
-        (
-            "deliverable_t_per_day",
-            flows["max_flow_before_t_per_day"],
-            flows["max_flow_after_t_per_day"],
-        ),
-        ("demand_met_lambda", flows["lambda_before"], flows["lambda_after"]),
-    ):
-        before, after = round(float(b), 3), round(float(a), 3)
-        rows.append(
-            {
-                "metric": metric,
-                "before": before,
-                "after": after,
-                "change_pct": round(100 * (after - before) / before, 1) if before else None,
-            }
-        )
-    return rows
-
-
 @friendly
 def cut(
     node: NodeOpt = None,
@@ -121,6 +91,7 @@ def cut(
     import pandas as pd  # noqa: PLC0415
 
     from resilience.analysis.impact import cut as run_cut  # noqa: PLC0415
+    from resilience.analysis.impact import flow_rows  # noqa: PLC0415
     from resilience.io import write_frames, write_layers  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
 
@@ -132,7 +103,7 @@ def cut(
     origins, destinations = resolve_od(G, origin or [], destination or [])
     result = run_cut(G, removed, origins, destinations, weight=weight)
     summary = pd.concat(
-        [result.summary, pd.DataFrame(_flow_rows(G, removed, origins, destinations))],
+        [result.summary, pd.DataFrame(flow_rows(G, removed, origins, destinations))],
         ignore_index=True,
     ).astype(object)
     label = ", ".join(removed.labels) or "nothing (baseline)"
@@ -202,18 +173,21 @@ def centrality(
 ) -> None:
     """Rank places and links by betweenness centrality (weighted by travel time).
 
-    Writes nodes.csv, edges.csv (every element, ranked) and run.json under
+    A two-way link is one row (its two directions' betweenness added). Writes nodes.csv,
+    edges.csv (every element, ranked) and run.json under
     REPORTS/centrality/<exact|sampled-K>-<hash>/.
 
     Example: resilience centrality --top 10
     """
     from resilience.analysis.centrality import edge_betweenness, node_betweenness  # noqa: PLC0415
+    from resilience.analysis.impact import links_once  # noqa: PLC0415
     from resilience.io import write_frames  # noqa: PLC0415
 
     base = out_dir(out)
     G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
     nodes = node_betweenness(G, weight=weight, samples=samples, seed=seed)
-    edges = edge_betweenness(G, weight=weight, samples=samples, seed=seed)
+    # A two-way link is one element: its two directions are one row, ranked once.
+    edges = links_once(edge_betweenness(G, weight=weight, samples=samples, seed=seed))
     kind = "exact" if samples is None else f"sampled, {samples} sources, seed {seed}"
     folder = run_folder(base, "centrality", "exact" if samples is None else f"sampled-{samples}")
     files = write_manifest(

@@ -93,7 +93,8 @@ def test_installed_cut_runs_from_another_folder(
     )
     assert res.returncode == 0, res.stderr
     assert "Removed: pokrovsk — 2 node(s)" in res.stdout
-    assert (tmp_path / "reports" / "cut" / "pokrovsk" / "od.csv").is_file()
+    (ours_dir,) = (tmp_path / "reports" / "cut").glob("pokrovsk-*")
+    assert (ours_dir / "od.csv").is_file()
     checkout = _run(
         [
             sys.executable,
@@ -109,9 +110,10 @@ def test_installed_cut_runs_from_another_folder(
         env=_env(tmp_path) | {"PYTHONPATH": str(sources)},
     )
     assert checkout.returncode == 0, checkout.stderr
+    # Same command and options: the same run folder, the same bytes.
+    ref_dir = tmp_path / "ref" / "cut" / ours_dir.name
     for name in ("od.csv", "summary.csv", "components.csv"):
-        ours = (tmp_path / "reports" / "cut" / "pokrovsk" / name).read_bytes()
-        assert ours == (tmp_path / "ref" / "cut" / "pokrovsk" / name).read_bytes(), name
+        assert (ours_dir / name).read_bytes() == (ref_dir / name).read_bytes(), name
 
 
 def test_installed_folders(installed: Path, tmp_path: Path) -> None:
@@ -141,4 +143,6 @@ def test_installed_scenario_by_name(installed: Path, tmp_path: Path) -> None:
         env=_env(tmp_path),
     )
     assert res.returncode == 0, res.stderr
-    assert (tmp_path / "out" / "scenarios" / "pokrovsk-falls" / "index.md").is_file()
+    (folder,) = (tmp_path / "out" / "scenarios").glob("pokrovsk-falls-*")
+    assert (folder / "index.md").is_file()
+    assert (folder / "run.json").is_file()
