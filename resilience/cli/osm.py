@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from resilience.cli._common import bbox_point, friendly
-from resilience.cli._options import BboxOpt, PointOpt, RadiusOpt
+from resilience.cli._common import bbox_point, emit_json, friendly
+from resilience.cli._options import BboxOpt, JsonOpt, PointOpt, RadiusOpt
 
 __all__ = ["COMMANDS", "fetch"]
 
@@ -43,6 +43,7 @@ def fetch(
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Download again even if the cache has this query.")
     ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Download road + rail from OpenStreetMap into graphs/NAME.graphml (needs internet).
 
@@ -66,6 +67,9 @@ def fetch(
         refresh=refresh,
         name=name,
     )
+    if as_json:
+        emit_json({"command": "fetch", "graph": str(path), "name": path.stem})
+        return
     typer.echo(f"graph cached at {path}; use it with --graph {path.stem}")
 
 

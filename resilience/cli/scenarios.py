@@ -369,6 +369,7 @@ def report(
         typer.Option("--scenarios", help="Scenario folder (default: scenarios/).", metavar="DIR"),
     ] = None,
     out: OutOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Regenerate the reports folder from scenarios/ (byte-identical on rerun).
 
@@ -386,6 +387,9 @@ def report(
 
     if check:
         diffs, _ = check_reports(folder, scenarios, on_skip=skipped)
+        if as_json:
+            emit_json({"command": "report", "check": True, "differ": diffs, "folder": str(folder)})
+            raise typer.Exit(1 if diffs else 0)
         if diffs:
             typer.echo(f"{len(diffs)} report file(s) differ from {folder}:")
             for line in diffs:
@@ -397,6 +401,18 @@ def report(
     _check_all(scenarios)
     outcome = build_reports(folder, scenarios, on_skip=skipped)
     stale = remove_stale(folder, outcome)
+    if as_json:
+        emit_json(
+            {
+                "command": "report",
+                "table": records(outcome.table),
+                "written": outcome.written,
+                "removed_stale": stale,
+                "skipped": dict(outcome.skipped),
+                "folder": str(folder),
+            }
+        )
+        return
     show("Scenarios compared", outcome.table)
     for rel in stale:
         typer.echo(f"removed stale {rel}")
