@@ -482,9 +482,8 @@ def map_png(res: ScenarioResult, ctx: MapContext | None = None) -> bytes:
     )
     handles = _legend_handles(res, ctx, gone)
     # Outside the axes: a legend over the map would hide places and their labels.
-    ax.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, framealpha=0.9
-    )
+    # "outside": the constrained layout makes room for it, so no axis label is cut off.
+    fig.legend(handles=handles, loc="outside right upper", fontsize=7, framealpha=0.9)
     _scale_bar(ax, lat)
     _north_arrow(ax)
     foot = [map_caption(res, ctx), *map_credits(G, ctx)]
