@@ -131,3 +131,32 @@ def test_cli_cut_export_network_writes_routes_and_the_damaged_network(tmp_path, 
     assert "bravo" not in set(net["u"]) | set(net["v"])
     places = gpd.read_file(path, layer="removed_places")
     assert places["id"].tolist() == ["bravo"]
+
+
+def test_place_labels_do_not_overlap_and_are_deterministic():
+    from resilience.reports.charts import figure
+    from resilience.reports.maps import place_labels
+
+    def boxes():
+        fig = figure(4, 4)
+        ax = fig.add_subplot()
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        # Close pairs like Pokrovsk/Myrnohrad and Chasiv Yar/Bakhmut.
+        items = [
+            ("Pokrovsk", 0.40, 0.40, "k"),
+            ("Myrnohrad", 0.43, 0.41, "k"),
+            ("Rodynske", 0.41, 0.44, "k"),
+            ("Chasiv Yar", 0.70, 0.70, "k"),
+            ("Bakhmut", 0.72, 0.69, "k"),
+        ]
+        labels = place_labels(ax, items)
+        renderer = fig.canvas.get_renderer()
+        return [a.get_window_extent(renderer) for a in labels]
+
+    first = boxes()
+    assert len(first) == 5
+    for i, a in enumerate(first):
+        for b in first[i + 1 :]:
+            assert not a.overlaps(b)
+    assert [tuple(b.bounds) for b in boxes()] == [tuple(b.bounds) for b in first]
