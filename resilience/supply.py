@@ -81,7 +81,9 @@ def read_capacities(path: Path, G: nx.MultiDiGraph[Any]) -> CapacityOverrides:
         msg = f"capacity file not found: {path}"
         raise BadInputError(msg)
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
+        # utf-8-sig: a spreadsheet's "CSV UTF-8" starts with a byte-order mark, which would
+        # otherwise become part of the first column's name.
+        with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             columns = set(reader.fieldnames or [])
             rows = list(reader)

@@ -138,7 +138,9 @@ def read_costs(path: Path) -> dict[Any, float]:
         If the file is missing, unreadable or lacks the columns, or a cost is no number.
     """
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
+        # utf-8-sig: a spreadsheet's "CSV UTF-8" starts with a byte-order mark, which would
+        # otherwise become part of the first column's name.
+        with path.open(newline="", encoding="utf-8-sig") as fh:
             rows = list(csv.DictReader(fh))
     except (OSError, UnicodeDecodeError) as exc:
         msg = f"{path}: cannot read the cost file ({exc.__class__.__name__})"

@@ -205,6 +205,14 @@ def test_capacity_by_ref_acts(toy_env: Path, tmp_path: Path) -> None:
     assert doc["max_flow_before_t_per_day"] == _TOY_MAX_FLOW - 108_800 + 500
 
 
+def test_capacity_file_from_a_spreadsheet_acts(toy_env: Path, tmp_path: Path) -> None:
+    # "CSV UTF-8" from a spreadsheet: a byte-order mark and CRLF line ends.
+    caps = tmp_path / "caps.csv"
+    caps.write_bytes("u,v,capacity_t_per_day\r\nalpha,bravo,500\r\n".encode("utf-8-sig"))
+    doc = _json(["--capacities", str(caps)])
+    assert doc["max_flow_before_t_per_day"] == _TOY_MAX_FLOW - 108_800 + 500
+
+
 def test_demands_accumulate_over_places(toy_env: Path) -> None:
     doc = _json(["--demand", "delta=3000", "--demand", "echo=1000"])
     rows = {d["destination"]: d["demand_t_per_day"] for d in doc["destinations"]}

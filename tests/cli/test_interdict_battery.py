@@ -176,6 +176,18 @@ def test_budget_with_costs_is_kept(toy_env: Path, tmp_path: Path) -> None:
     assert doc["damage_t_per_day"] > 0
 
 
+def test_cost_file_from_a_spreadsheet_acts(toy_env: Path, tmp_path: Path) -> None:
+    # "CSV UTF-8" from a spreadsheet: a byte-order mark and CRLF line ends. Alpha–Bravo
+    # priced out of a budget of 1, so the worst single link is another.
+    costs = tmp_path / "c.csv"
+    costs.write_bytes("u,v,cost\r\nalpha,bravo,5\r\nbravo,delta,5\r\n".encode("utf-8-sig"))
+    doc = _json(["interdict", "--k", "1", "--cost", str(costs), "--budget", "1"])
+    assert doc["damage_t_per_day"] == 89_600
+    assert {(e["u"], e["v"]) for e in doc["elements"]}.isdisjoint(
+        {("alpha", "bravo"), ("bravo", "delta")}
+    )
+
+
 def test_cost_file_a_place_row_counts(toy_env: Path, tmp_path: Path) -> None:
     # A place with v empty: Alpha made very dear, so the node attacker never takes it.
     costs = _files(tmp_path, "p.csv", "u,v,cost\nalpha,,1000\n")
