@@ -567,7 +567,8 @@ def _lost_lines(full: nx.MultiDiGraph[Any], nodes: Any, run: _DatedRun) -> list[
 
 # -- run folders, manifests and JSON -------------------------------------------------------
 
-_NOT_INPUTS = frozenset({"out", "as_json"})
+# Where and how a run executes, not what it computes: same answer, same folder.
+_NOT_INPUTS = frozenset({"out", "as_json", "jobs", "scheduler"})
 
 
 def _context() -> Any:
@@ -679,9 +680,10 @@ def run_inputs() -> dict[str, Any]:
 def run_folder(base: Path, kind: str, name: str, extra: str = "") -> Path:
     """``base/kind/<name>-<hash>``: one folder per distinct run, the same for the same run.
 
-    The hash (8 hex digits of sha256) covers the command, every option value but ``--out``
-    and ``--json``, and the sha256 of every input file named, so two runs that differ in
-    anything get two folders and a rerun lands on (and rewrites byte for byte) its own.
+    The hash (8 hex digits of sha256) covers the command, every option value but those of
+    where and how it runs (``--out``, ``--json``, ``--jobs``, ``--scheduler``), and the
+    sha256 of every input file named, so two runs that differ in anything get two folders
+    and a rerun lands on (and rewrites byte for byte) its own.
 
     Parameters
     ----------

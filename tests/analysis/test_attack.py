@@ -56,11 +56,12 @@ def test_cli_attack_is_byte_identical(tmp_path, monkeypatch):
     args += ["--seed", "1", "--out", str(tmp_path)]
     runner = CliRunner()
     assert runner.invoke(app, args).exit_code == 0
-    png = (tmp_path / "attack" / "attack-random.png").read_bytes()
-    csv = (tmp_path / "attack" / "attack-random.csv").read_bytes()
+    (folder,) = (tmp_path / "attack").glob("attack-random-*")
+    png = (folder / "attack-random.png").read_bytes()
+    csv = (folder / "attack-random.csv").read_bytes()
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "attack" / "attack-random.png").read_bytes() == png
-    assert (tmp_path / "attack" / "attack-random.csv").read_bytes() == csv
+    assert (folder / "attack-random.png").read_bytes() == png
+    assert (folder / "attack-random.csv").read_bytes() == csv
     bad = runner.invoke(app, ["attack", "--graph", "toy", "--strategy", "nope"])
     assert bad.exit_code == 2
