@@ -565,15 +565,23 @@ def cost_vector(
     Raises
     ------
     BadInputError
-        On a negative or non-finite cost or an unknown element.
+        On a negative or non-finite cost, an unknown element or one that is no candidate.
     """
     r = np.ones(len(cands))
     if costs is None:
         return r
     given = {net.element_of(k): float(v) for k, v in costs.items()}
+    allowed = set(cands)
     for e, c in given.items():
         if not math.isfinite(c) or c < 0:
             msg = f"the cost of {short_label(net, e)} must be a non-negative number, not {c}"
+            raise BadInputError(msg)
+        # A price on something the attacker may not take would be read and then ignored.
+        if e not in allowed:
+            msg = (
+                f"the costs price {short_label(net, e)}, which this run may not remove "
+                "(see --elements; origins and destinations only with --endpoints)"
+            )
             raise BadInputError(msg)
     for i, e in enumerate(cands):
         r[i] = given.get(e, 1.0)

@@ -77,8 +77,8 @@ CostOpt = Annotated[
     typer.Option(
         "--cost",
         metavar="FILE",
-        help="CSV of removal costs: columns u, v, cost (and key); a place has v empty. "
-        "Unlisted elements cost 1.",
+        help="CSV of removal costs, with --budget: columns u, v, cost (and key); a place has "
+        "v empty. Unlisted elements cost 1.",
     ),
 ]
 BudgetOpt = Annotated[
@@ -176,6 +176,9 @@ def _check_options(
     """Refuse an option the objective would ignore (issue 12: none accepted and ignored)."""
     if budget is not None and cost is None:
         msg = "--budget needs --cost (every element would cost 1; use --k instead)"
+        raise BadInputError(msg)
+    if cost is not None and budget is None:
+        msg = "--cost acts only with --budget (the most total cost removed)"
         raise BadInputError(msg)
     if cutoff_min is not None and objective != "time":
         msg = f"--cutoff-min acts only with --objective time, not {objective}"

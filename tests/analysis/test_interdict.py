@@ -427,7 +427,7 @@ def test_ids_read_as_text_match_integer_nodes() -> None:
             G.add_edge(x, y, key=0, travel_time=60.0)
     for n in G:
         G.nodes[n].update(x=0.0, y=0.0)
-    result = interdict(G, [1], [3], k=1, protected=[("1", "3")], costs={"2": 5.0})
+    result = interdict(G, [1], [3], k=1, protected=[("1", "3")], costs={("2", "3"): 5.0})
     assert result.worst[["u", "v"]].to_numpy().tolist() == [[1, 2]]
     assert result.damage == 1.0
 
