@@ -205,7 +205,8 @@ def demand_t_per_day(
     Raises
     ------
     BadInputError
-        If a demand or the total is negative or not finite.
+        If a demand or the total is negative or not finite, or the fixed demands exceed
+        the total while other destinations are left to share it.
     """
     region_total, weights = _weights(G)
     total = region_total if total_t_per_day is None else float(total_t_per_day)
@@ -215,8 +216,15 @@ def demand_t_per_day(
             msg = f"demand must be a number of t/day >= 0, not {value!r}"
             raise BadInputError(msg)
     rest = [n for n in destinations if n not in fixed]
+    if rest and sum(fixed.values()) > total:
+        # The other towns would share a negative remainder, i.e. silently get nothing.
+        msg = (
+            f"the fixed demands add up to {sum(fixed.values()):,.0f} t/day, above the total "
+            f"of {total:,.0f} t/day the other destinations share; raise the total"
+        )
+        raise BadInputError(msg)
     w = {n: _weight(G, n, weights) for n in rest}
-    left = max(0.0, total - sum(fixed.values()))
+    left = total - sum(fixed.values())
     wsum = sum(w.values())
     return {
         n: fixed[n] if n in fixed else (left * w[n] / wsum if wsum > 0 else 0.0)

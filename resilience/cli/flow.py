@@ -223,6 +223,9 @@ def flow(
     origins, destinations = resolve_od(G, origin or [], destination or [])
     fixed = _named_values(G, demand, "--demand", destinations)
     bounds = _named_values(G, supply, "--supply", origins)
+    if demand_total is not None and set(destinations) <= set(fixed):
+        msg = "--demand-total has no town left to share it: every destination has a --demand"
+        raise BadInputError(msg)
     demands = demand_t_per_day(G, destinations, total_t_per_day=demand_total, demand=fixed)
     result = analyse_flow(
         G, removed, origins, destinations, demand=demands, supply=bounds, near=near

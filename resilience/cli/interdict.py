@@ -167,6 +167,8 @@ def read_costs(path: Path) -> dict[Any, float]:
 
 def _check_options(
     objective: str,
+    elements: str = "nodes",
+    endpoints: bool = False,
     *,
     cost: Path | None,
     budget: float | None,
@@ -182,6 +184,9 @@ def _check_options(
         raise BadInputError(msg)
     if cutoff_min is not None and objective != "time":
         msg = f"--cutoff-min acts only with --objective time, not {objective}"
+        raise BadInputError(msg)
+    if endpoints and elements == "links":
+        msg = "--endpoints acts only with --elements nodes or both (it lets places be removed)"
         raise BadInputError(msg)
     if demand and objective != "flow":
         msg = f"--demand acts only with --objective flow, not {objective}"
@@ -237,7 +242,15 @@ def interdict(
     from resilience.io import write_table  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
 
-    _check_options(objective, cost=cost, budget=budget, cutoff_min=cutoff_min, demand=demand)
+    _check_options(
+        objective,
+        elements,
+        endpoints,
+        cost=cost,
+        budget=budget,
+        cutoff_min=cutoff_min,
+        demand=demand,
+    )
     G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
     origins, destinations = resolve_od(G, origin or [], destination or [])
     result = run(
@@ -329,7 +342,15 @@ def protect(
     from resilience.io import write_table  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
 
-    _check_options(objective, cost=cost, budget=budget, cutoff_min=cutoff_min, demand=demand)
+    _check_options(
+        objective,
+        elements,
+        endpoints,
+        cost=cost,
+        budget=budget,
+        cutoff_min=cutoff_min,
+        demand=demand,
+    )
     G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
     origins, destinations = resolve_od(G, origin or [], destination or [])
     result = run(

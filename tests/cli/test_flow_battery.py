@@ -77,6 +77,12 @@ REFUSED = [
     ("demand-total-inf", ["--demand-total", "inf"], "not inf"),
     ("demand-total-negative", ["--demand-total", "-5"], "--demand-total"),
     ("demand-total-zero", ["--demand-total", "0"], "no demand"),
+    ("demand-above-total", ["--demand", "delta=30000", "--demand-total", "20000"], "above"),
+    (
+        "demand-total-nobody-shares",
+        ["--demand", "delta=5", "--demand", "echo=5", "--demand-total", "9"],
+        "no town left",
+    ),
     ("capacity-negative", ["--capacities", "{tmp}/neg.csv"], "line 2"),
     ("capacity-nan", ["--capacities", "{tmp}/nan.csv"], "not 'nan'"),
     ("capacity-inf", ["--capacities", "{tmp}/inf.csv"], "not 'inf'"),

@@ -138,6 +138,8 @@ REFUSED = [
     ("cutoff-zero", ["interdict", "--objective", "time", "--cutoff-min", "0"], "positive"),
     ("cutoff-with-flow", ["interdict", "--cutoff-min", "5"], "only with --objective time"),
     ("demand-with-pairs", ["interdict", "--objective", "pairs", "--demand"], "only with"),
+    ("endpoints-with-links", ["interdict", "--endpoints"], "only with --elements nodes"),
+    ("protect-endpoints-with-links", ["protect", "--endpoints"], "only with --elements"),
     ("origin-unknown", ["interdict", "-o", "atlantis"], "unknown place 'atlantis'"),
     ("origin-is-destination", ["interdict", "-o", "alpha", "-d", "alpha"], "both"),
     ("protect-p-negative", ["protect", "--p", "-1"], "--p"),
