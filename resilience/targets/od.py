@@ -8,7 +8,7 @@ from typing import Any
 
 import networkx as nx
 
-from resilience.errors import BadInputError, UnknownTargetError
+from resilience.errors import BadInputError, ResilienceError, UnknownTargetError
 from resilience.targets.names import endpoint
 
 __all__ = ["resolve_od"]
@@ -57,13 +57,13 @@ def resolve_od(
                 try:
                     nodes.append(endpoint(G, str(name)))
                 except UnknownTargetError:
-                    missing.append(_display(G, name))
+                    missing.append(name)
             if missing and nodes and G.graph.get("as_of") in (None, "", "pre-war"):
                 # Said, not dropped silently: 3x9 pairs is not the 3x13 a user expects. (A
                 # dated network names the places it lost itself.)
                 warnings.warn(
                     f"{len(missing)} default {side} not in this graph, left out: "
-                    f"{', '.join(sorted(missing))}",
+                    f"{', '.join(sorted(_display(G, name) for name in missing))}",
                     UserWarning,
                     stacklevel=2,
                 )
@@ -79,7 +79,10 @@ def _display(G: nx.MultiDiGraph[Any], name: Any) -> str:
     """A default place's readable name: from this graph, else from the embedded region."""
     from resilience.sources.bundled import load_region  # noqa: PLC0415 - avoids a cycle at import
 
-    for graph in (G, load_region()):
-        if name in graph:
-            return str(graph.nodes[name].get("name", name))
-    return str(name)
+    if name in G:
+        return str(G.nodes[name].get("name", name))
+    try:
+        region = load_region()
+    except ResilienceError:  # no embedded region here: the id is the best name
+        return str(name)
+    return str(region.nodes[name].get("name", name)) if name in region else str(name)
