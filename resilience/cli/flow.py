@@ -161,6 +161,13 @@ def _no_cut(G: nx.MultiDiGraph[Any], gone: Any, origins: Any, destinations: Any)
     return "none (no route is left from the origins to the destinations)"
 
 
+def _no_out_with_json(as_json: bool, out: Path | None) -> None:
+    """--json prints the answer and writes no files, so an --out beside it would be ignored."""
+    if as_json and out is not None:
+        msg = "--json prints the answer and writes no files; drop --out (or --json)"
+        raise BadInputError(msg)
+
+
 def _fmt(value: float | None, unit: str = "") -> str:
     return "-" if value is None else f"{value:,.1f}{unit}"
 
@@ -202,6 +209,7 @@ def flow(
 
     Example: resilience flow --node pokrovsk
     """
+    _no_out_with_json(as_json, out)
     from resilience.analysis.flow import analyse_flow  # noqa: PLC0415
     from resilience.capacity import assign_capacities  # noqa: PLC0415
     from resilience.io import write_frames, write_layers, write_table  # noqa: PLC0415

@@ -193,6 +193,13 @@ def _check_options(
         raise BadInputError(msg)
 
 
+def _no_out_with_json(as_json: bool, out: Path | None) -> None:
+    """--json prints the answer and writes no files, so an --out beside it would be ignored."""
+    if as_json and out is not None:
+        msg = "--json prints the answer and writes no files; drop --out (or --json)"
+        raise BadInputError(msg)
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
@@ -238,6 +245,7 @@ def interdict(
 
     Example: resilience interdict --k 2 --objective flow --json
     """
+    _no_out_with_json(as_json, out)
     from resilience.analysis.interdict import interdict as run  # noqa: PLC0415
     from resilience.io import write_table  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
@@ -338,6 +346,7 @@ def protect(
 
     Example: resilience protect --p 2 --k 2 --objective flow
     """
+    _no_out_with_json(as_json, out)
     from resilience.analysis.protect import protect as run  # noqa: PLC0415
     from resilience.io import write_table  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
@@ -438,6 +447,7 @@ def repair(
 
     Example: resilience repair --scenario pokrovsk-falls --r 3
     """
+    _no_out_with_json(as_json, out)
     from resilience.analysis.protect import repair_order  # noqa: PLC0415
     from resilience.io import write_table  # noqa: PLC0415
     from resilience.scenario import load_scenario, run_scenario  # noqa: PLC0415

@@ -117,8 +117,9 @@ def test_refused_in_one_line(
         path.write_bytes(text) if isinstance(text, bytes) else path.write_text(text, "utf-8")
     out = tmp_path / "reports"
     full = [a.replace("{tmp}", str(tmp_path)) for a in args]
-    extra = ["--json"] if as_json else []
-    res = _invoke(["flow", *full, *extra, "-g", "toy", "--out", str(out)])
+    # --json writes no files, so it takes no --out (that pair is refused, see below).
+    extra = ["--json"] if as_json else ["--out", str(out)]
+    res = _invoke(["flow", *full, *extra, "-g", "toy"])
     lines = res.stderr.strip().splitlines()
     assert res.exit_code == 2, res.output
     assert len(lines) == 1, res.stderr
@@ -126,6 +127,16 @@ def test_refused_in_one_line(
     assert match in lines[0]
     assert res.stdout == ""
     assert not out.exists()
+
+
+def test_json_with_out_is_refused(toy_env: Path, tmp_path: Path) -> None:
+    res = _invoke(["flow", "-g", "toy", "--json", "--out", str(tmp_path / "r")])
+    assert res.exit_code == 2
+    assert res.stderr.strip().splitlines() == [
+        "error: --json prints the answer and writes no files; drop --out (or --json)"
+    ]
+    assert res.stdout == ""
+    assert not (tmp_path / "r").exists()
 
 
 def _json(args: list[str], graph: list[str] | None = None) -> dict[str, Any]:

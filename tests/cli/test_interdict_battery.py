@@ -273,11 +273,15 @@ def test_runs_write_their_own_folders_with_a_manifest(toy_env: Path, tmp_path: P
     assert {p: p.read_bytes() for p in out.rglob("*.csv")} == first
 
 
-def test_json_writes_no_files(toy_env: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["interdict", "protect", "repair"])
+def test_json_with_out_is_refused(command: str, toy_env: Path, tmp_path: Path) -> None:
+    # --json prints and writes no files: an --out beside it would be ignored.
     out = tmp_path / "reports"
-    res = _invoke(["interdict", "-g", "toy", "--json", "--out", str(out)])
-    assert res.exit_code == 0
-    json.loads(res.stdout)
+    where = ["--scenario", "pokrovsk-falls"] if command == "repair" else ["-g", "toy"]
+    res = _invoke([command, *where, "--json", "--out", str(out)])
+    assert res.exit_code == 2
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert "drop --out" in res.stderr
     assert not out.exists()
 
 
@@ -345,22 +349,20 @@ def test_repair_r_beyond_the_damage_plans_every_element(toy_env: Path, tmp_path:
 
 
 def test_protect_and_repair_json_alone_on_stdout(toy_env: Path, tmp_path: Path) -> None:
-    out = tmp_path / "reports"
     # H-01 is two links in series (108,800 each): hardening one leaves the other, so p = 1
     # hardens nothing; p = 2 hardens both and leaves a P-02 link (89,600) as the worst.
-    doc = _json(["protect", "--p", "1", "--k", "1", "--out", str(out)])
+    doc = _json(["protect", "--p", "1", "--k", "1"])
     assert doc["damage_unprotected_t_per_day"] == 108800
     assert doc["damage_protected_t_per_day"] == 108800
     assert doc["protected"] == []
-    doc = _json(["protect", "--p", "2", "--k", "1", "--out", str(out)])
+    doc = _json(["protect", "--p", "2", "--k", "1"])
     assert doc["damage_protected_t_per_day"] == 89600
     assert {(e["u"], e["v"]) for e in doc["protected"]} == {("alpha", "bravo"), ("bravo", "delta")}
     sc = _scenario(tmp_path, "bravo", 'places = ["bravo"]')
-    res = _invoke(["repair", "--scenario", str(sc), "--json", "--out", str(out)])
+    res = _invoke(["repair", "--scenario", str(sc), "--json"])
     assert res.exit_code == 0, res.output
     rep = json.loads(res.stdout)
     assert rep["scenario"] == "bravo"
     assert rep["intact_t_per_day"] == _TOY_MAX_FLOW
     assert rep["damaged_t_per_day"] < rep["intact_t_per_day"]
     assert rep["order"][-1]["supply_t_per_day"] == _TOY_MAX_FLOW
-    assert not out.exists()
