@@ -379,8 +379,10 @@ def timeline(
         on the first day, a pair with no route counted at ``no_route_penalty_min``: one
         day, or the largest increase seen if longer, so it cannot fall when supply
         worsens), ``mean_time_increase_connected_min`` (over pairs still connected only),
-        ``min_cut``, ``efficiency_loss_pct`` (against the first day). With a length
-        weight the figures are ``..._km``.
+        ``min_cut``, ``efficiency_loss_pct`` (against the first day); where every link
+        carries a capacity also ``deliverable_t_per_day`` (maximum flow to the
+        destinations still held) and ``demand_met_lambda`` (share of their demand met at
+        once). With a length weight the figures are ``..._km``.
 
     Raises
     ------
@@ -397,6 +399,8 @@ def timeline(
     before = {o: nx.single_source_dijkstra_path_length(G0, o, weight=weight) for o in src}
     e_before = global_efficiency(G0, weight=weight, n_total=G.number_of_nodes())
     pairs = [(o, d) for o in src for d in dst if d in before[o]]
+    # Tonnes a day beside the times, where every link carries a capacity.
+    with_flow = all("capacity_t_per_day" in d for _, _, d in G.edges(data=True))
     rows, per_day = [], []
     for day in days:
         removal = removal_on(day)
@@ -416,6 +420,7 @@ def timeline(
         size, _ = od_min_cut(H, src, dst)
         connected = [x for x in increases if x is not None]
         per_day.append(increases)
+        flows = _day_flows(H, src, dst) if with_flow else {}
         rows.append(
             {
                 "date": day.isoformat(),
@@ -435,6 +440,7 @@ def timeline(
                 "efficiency_loss_pct": round(100 * (e_before - e_after) / e_before, 1)
                 if e_before
                 else math.nan,
+                **flows,
             }
         )
     # A pair with no route (lost or cut off) counts at a penalty no detour reaches: one
@@ -450,6 +456,18 @@ def timeline(
             row[f"mean_{quantity}_increase_{unit}"] = round(mean, 1)
         row[f"no_route_penalty_{unit}"] = round(penalty, 1)
     return pd.DataFrame(rows)
+
+
+def _day_flows(H: nx.MultiDiGraph[Any], src: list[Any], dst: list[Any]) -> dict[str, float]:
+    """Deliverable t/day (maximum flow) and λ (demand met at once) on one day's network."""
+    from resilience.analysis.flow import concurrent_flow, max_flow  # noqa: PLC0415 - LP stack
+
+    origins, destinations = [o for o in src if o in H], [d for d in dst if d in H]
+    if not origins or not destinations:
+        return {"deliverable_t_per_day": 0.0, "demand_met_lambda": 0.0}
+    flow = max_flow(H, origins, destinations, min_cost=False).value_t_per_day
+    lam = concurrent_flow(H, origins, destinations).lambda_
+    return {"deliverable_t_per_day": round(float(flow), 3), "demand_met_lambda": round(lam, 6)}
 
 
 #: What a supply pair with no route left counts as in the timeline's mean, at least: a
