@@ -127,6 +127,15 @@ _CACHE: weakref.WeakKeyDictionary[Any, dict[str, tuple[tuple[int, int, int], Edg
 _VERSION: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 
 
+def _edge_count(G: nx.MultiDiGraph[Any]) -> int:
+    # number_of_edges() and the public views wrap every node's dict: 3-10x slower than
+    # counting the adjacency dicts directly, and this runs on every cache look-up.
+    adj: dict[Any, dict[Any, Any]] = getattr(G, "_adj")  # noqa: B009 - not in the stubs
+    if G.is_multigraph():
+        return sum(len(keys) for nbrs in adj.values() for keys in nbrs.values())
+    return sum(len(nbrs) for nbrs in adj.values())
+
+
 def invalidate(G: nx.MultiDiGraph[Any]) -> None:
     """Drop the cached conversion of ``G`` (call after changing edge weights in place).
 
@@ -158,7 +167,7 @@ def edge_arrays(G: nx.MultiDiGraph[Any], weight: str = "travel_time") -> EdgeArr
     EdgeArrays
         The arrays.
     """
-    version = (_VERSION.get(G, 0), G.number_of_nodes(), G.number_of_edges())
+    version = (_VERSION.get(G, 0), G.number_of_nodes(), _edge_count(G))
     try:
         per_graph = _CACHE.setdefault(G, {})
     except TypeError:  # not weak-referenceable: convert every time

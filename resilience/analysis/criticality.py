@@ -441,10 +441,13 @@ def _needs_work(engine: _Engine, jobs: list[tuple[str, tuple[int, ...]]]) -> npt
     """Which jobs can change an OD time (the others score zero, see :func:`scan`)."""
     # An edge matters when no equally cheap parallel edge exists and some origin's tree
     # reaches a destination through it; a node when it is on such a path or an endpoint.
-    edge_hit: npt.NDArray[np.bool_] = (engine.edge_new > engine.edge_old) & (
-        (engine.pred[:, engine.edge_v] == engine.edge_u[None, :])
-        & engine.relevant[:, engine.edge_v]
-    ).any(axis=0)
+    # One origin at a time: an origins × edges temporary is gigabytes at a million nodes.
+    edge_hit: npt.NDArray[np.bool_] = np.zeros(len(engine.edge_u), dtype=np.bool_)
+    for oi in range(len(engine.origins)):
+        edge_hit |= (engine.pred[oi, engine.edge_v] == engine.edge_u) & engine.relevant[
+            oi, engine.edge_v
+        ]
+    edge_hit &= engine.edge_new > engine.edge_old
     node_hit: npt.NDArray[np.bool_] = np.asarray(engine.relevant.any(axis=0))
     node_hit[engine.origins] = True
     node_hit[engine.dests] = True
