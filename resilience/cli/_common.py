@@ -153,7 +153,8 @@ def edge_pairs(values: list[str] | None) -> list[tuple[str, str]]:
     for value in values or []:
         parts = value.split(EDGE_SEP)
         if len(parts) != 2 or not all(p.strip() for p in parts):  # noqa: PLR2004
-            msg = f"--edge takes two places, e.g. --edge pokrovsk myrnohrad; got {value!r}"
+            got = " ".join(repr(p) for p in parts)
+            msg = f"--edge takes two places, e.g. --edge pokrovsk myrnohrad; got {got}"
             raise BadInputError(msg)
         pairs.append((parts[0], parts[1]))
     return pairs
