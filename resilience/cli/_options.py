@@ -201,6 +201,8 @@ WeightOpt = Annotated[
         metavar="|".join(WEIGHTS),
     ),
 ]
+
+
 def _out(text: str) -> Path:
     # typer would turn "" into Path("."): the current folder, which nobody asked for.
     if not text.strip():

@@ -736,4 +736,3 @@ def test_centrality_lists_a_two_way_link_once(toy_env, tmp_path):
     )
     labels = [row["label"] for row in data["links"]]
     assert len(labels) == len(set(labels)), labels
-
