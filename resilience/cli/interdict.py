@@ -5,9 +5,8 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 from resilience import settings
@@ -34,7 +33,9 @@ from resilience.cli._options import (
     StationsOpt,
 )
 from resilience.errors import BadInputError, BadScenarioError
-from resilience.supply import demand_t_per_day
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["COMMANDS", "interdict", "protect", "repair"]
 
@@ -208,6 +209,14 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _demand(G: Any, destinations: Any) -> Any:
+    # Imported on use: supply pulls in targets, networkx and pandas, which --help and the
+    # other commands do not need (resilience.cli imports every command module).
+    from resilience.supply import demand_t_per_day  # noqa: PLC0415
+
+    return demand_t_per_day(G, destinations)
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
@@ -272,7 +281,7 @@ def interdict(
         budget=budget,
         endpoints=endpoints,
         cutoff_min=cutoff_min,
-        demand=demand_t_per_day(G, destinations) if demand else None,
+        demand=_demand(G, destinations) if demand else None,
         time_limit_s=time_limit,
     )
     unit = result.unit
@@ -374,7 +383,7 @@ def protect(
         budget=budget,
         endpoints=endpoints,
         cutoff_min=cutoff_min,
-        demand=demand_t_per_day(G, destinations) if demand else None,
+        demand=_demand(G, destinations) if demand else None,
         time_limit_s=time_limit,
     )
     if as_json:
@@ -463,7 +472,7 @@ def repair(
         r=r,
         objective=objective,  # type: ignore[arg-type]
         cutoff_min=cutoff_min,
-        demand=demand_t_per_day(done.graph, done.destinations) if demand else None,
+        demand=_demand(done.graph, done.destinations) if demand else None,
     )
     unit = result.unit
     if as_json:
