@@ -39,7 +39,8 @@ reports:
     {{venv}}/bin/resilience report
 
 # Fast engine vs networkx (same algorithm and naive), same process; prints the table
-# (e.g. `just bench --quick`, `just bench --only "edge scan" --json rows.json`)
+# (e.g. `just bench --quick`, `just bench --only "edge scan" --json rows.json`;
+# `--only flow`: max flow and concurrent flow in t/day)
 bench *args:
     {{py}} benchmarks/bench.py {{args}}
 

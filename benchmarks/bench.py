@@ -13,8 +13,14 @@ Every row: ``operation``, ``graph``, ``nodes``, ``fast_s``, ``baseline_s``, ``ba
   its ratio is the algorithm's and the engine's gains together.
 
 Both are timed on a random sample of the elements that need work and extrapolated
-(``extrapolated_from`` says how many). ``peak_mb`` is the process's peak resident set
-(``ru_maxrss``; it only grows, so it bounds each row from above). The machine is shared:
+(``extrapolated_from`` says how many). The flow rows (``--only flow``) use
+``capacity_t_per_day`` from ``assign_capacities`` and a super source and sink over the
+origins and destinations: ``max_flow`` against networkx's ``maximum_flow`` on the same
+network (values asserted equal to the tonne); ``concurrent_flow`` against λ found with
+networkx max flows alone (Newton on the parametric minimum cut; networkx has no LP
+solver), λ asserted equal; the fast side also solves the per-town deliveries.
+``peak_mb`` is the process's peak resident set (``ru_maxrss``; it only grows, so it
+bounds each row from above). The machine is shared:
 read figures as of the moment they ran.
 """
 
@@ -36,13 +42,17 @@ import networkx as nx
 import numpy as np
 
 from resilience import backend
-from resilience.analysis import criticality
+from resilience.analysis import criticality, flow
 from resilience.analysis.cuts import min_cut
+from resilience.capacity import CAPACITY, assign_capacities
 from resilience.network import to_digraph
+from resilience.supply import demand_t_per_day
 from resilience.synthetic import road_like
 
 ROWS: list[dict[str, Any]] = []
 HERE = Path(__file__).resolve().parent
+# networkx's super source and sink for the flow rows (no node of a graph is named so).
+_SRC, _SNK = "__flow_source__", "__flow_sink__"
 
 
 def peak_mb() -> float:
@@ -188,6 +198,96 @@ def bench_scan(
     return secs
 
 
+def _nx_flow_graph(
+    G: nx.MultiDiGraph, origins: list[Any], dests: list[Any], sink_caps: dict[Any, float] | None
+) -> nx.DiGraph:
+    """The same flow network for networkx: parallel arcs merged (their capacities add),
+    loops dropped, super source and sink with no ``capacity`` (networkx: unbounded)."""
+    D: nx.DiGraph = nx.DiGraph()
+    for u, v, c in G.edges(data=CAPACITY):
+        if u == v or not c or c <= 0:
+            continue
+        if D.has_edge(u, v):
+            D[u][v]["capacity"] += round(c)
+        else:
+            D.add_edge(u, v, capacity=round(c))
+    for o in origins:
+        D.add_edge(_SRC, o)
+    for d in dests:
+        if sink_caps is None:
+            D.add_edge(d, _SNK)
+        else:
+            D.add_edge(d, _SNK, capacity=sink_caps[d])
+    return D
+
+
+def nx_concurrent_lambda(
+    G: nx.MultiDiGraph, origins: list[Any], dests: list[Any], demand: dict[Any, float]
+) -> tuple[float, int]:
+    """λ by networkx max flows alone: Newton (Dinkelbach) on the parametric minimum cut.
+
+    One commodity (any depot may feed any town), so λ is feasible iff the maximum flow
+    with each town's sink arc capped at λ·demand equals λ·total demand. A cut (S, T)
+    bounds λ by c_net(S) / (demand of the towns in T); from an upper bound, each
+    minimum cut's bound is the next λ, which falls to the optimum in a few max flows.
+    Returns λ and how many max flows it took.
+    """
+    total = sum(demand.values())
+    D = _nx_flow_graph(G, origins, dests, None)
+    lam = nx.maximum_flow_value(D, _SRC, _SNK) / total  # no λ above the plain maximum
+    rounds = 1
+    while lam > 0:
+        assert rounds < 50, "the parametric cut did not settle"  # Newton ends in a few
+        for d in dests:
+            D[d][_SNK]["capacity"] = lam * demand[d]
+        value, (side, _) = nx.minimum_cut(D, _SRC, _SNK)
+        rounds += 1
+        if value >= lam * total * (1 - 1e-9):
+            break
+        far = sum(demand[d] for d in dests if d not in side)
+        net = sum(
+            D[u][v]["capacity"]
+            for u in side
+            for v in D[u]
+            if v not in side and v != _SNK and u != _SRC
+        )
+        lam = net / far
+    return lam, rounds
+
+
+def bench_flow(
+    name: str, G: nx.MultiDiGraph, origins: list[Any], dests: list[Any], want: Callable[[str], bool]
+) -> None:
+    """Maximum flow and maximum concurrent flow (t/day) against networkx."""
+    n = G.number_of_nodes()
+    if any(c is None for _, _, c in G.edges(data=CAPACITY)):
+        assign_capacities(G)
+    od = f"{len(origins)}x{len(dests)}"
+    if want("max_flow"):
+        fast, got = timed(lambda: flow.max_flow(G, origins, dests, min_cost=False))
+        slow, ref = timed(
+            lambda: nx.maximum_flow_value(_nx_flow_graph(G, origins, dests, None), _SRC, _SNK)
+        )
+        assert got.value_t_per_day == ref, f"max flow differs: {got.value_t_per_day} vs {ref}"
+        row(
+            name, n, f"max_flow {od}", fast, slow, "networkx maximum_flow",
+            note=f"{ref:,} t/day, equal; both times include building the arcs from G",
+        )  # fmt: skip
+    if want("concurrent_flow"):
+        # Twice the maximum flow as total demand, so λ <= 0.5 and both LP stages run
+        # (the region's default total would leave λ far above 1 on a synthetic graph).
+        most = flow.max_flow(G, origins, dests, min_cost=False).value_t_per_day
+        demand = demand_t_per_day(G, dests, total_t_per_day=2 * most)
+        fast, got = timed(lambda: flow.concurrent_flow(G, origins, dests, demand=demand))
+        slow, (lam, rounds) = timed(lambda: nx_concurrent_lambda(G, origins, dests, demand))
+        assert np.isclose(got.lambda_, lam, rtol=1e-6, atol=1e-9), f"λ {got.lambda_} vs {lam}"
+        row(
+            name, n, f"concurrent_flow {od}", fast, slow, "networkx max-flow Newton",
+            note=f"λ={lam:.6f}, equal; baseline: λ only, {rounds} networkx max flows "
+            "(networkx has no LP); fast: HiGHS LP for λ, then the per-town deliveries LP",
+        )  # fmt: skip
+
+
 def bench_graph(  # noqa: C901 - one block per operation, each optional (--only)
     name: str,
     G: nx.MultiDiGraph,
@@ -240,6 +340,8 @@ def bench_graph(  # noqa: C901 - one block per operation, each optional (--only)
             assert cut == ref, "min cut engines differ"
             size = "adjacent" if cut is None else f"size {len(cut)}, equal"
             row(name, n, f"min {kind} cut", fast, slow, "networkx", note=size)
+    if want("max_flow") or want("concurrent_flow"):
+        bench_flow(name, G, origins, dests, want)
     for which in ("edges", "nodes"):
         if want(f"{which[:-1]} scan"):
             bench_scan(name, G, origins, dests, which, jobs=jobs, sample=sample)
