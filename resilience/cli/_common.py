@@ -128,35 +128,43 @@ def written(paths: list[Path]) -> None:
     typer.echo(f"\nwrote {len(paths)} file(s) under {paths[0].parent}" if paths else "")
 
 
-def edge_pairs(values: list[str] | None) -> list[tuple[str, str]]:
-    """The ``(A, B)`` place pairs of repeated ``--edge A B`` options.
+def edge_pairs(values: list[str] | None) -> list[tuple[str, str, str | None]]:
+    """The ``(A, B, key)`` of repeated ``--edge A B`` / ``--edge A B#KEY`` options.
 
     Parameters
     ----------
     values
         The ``--edge`` values, each ``A`` and ``B`` joined by :data:`EDGE_SEP` (the command
-        group joins them before parsing; see :func:`join_edge_args`).
+        group joins them before parsing; see :func:`join_edge_args`). ``B#KEY`` names one
+        of several parallel links by its edge key.
 
     Returns
     -------
     list of tuple
-        One pair per ``--edge``, in the order given.
+        One ``(A, B, key or None)`` per ``--edge``, in the order given.
 
     Raises
     ------
     BadInputError
-        If a value is not two place names.
+        If a value is not two place names, or ``#`` is followed by no key.
     """
     from resilience.cli._options import EDGE_SEP  # noqa: PLC0415
 
-    pairs = []
+    pairs: list[tuple[str, str, str | None]] = []
     for value in values or []:
         parts = value.split(EDGE_SEP)
         if len(parts) != 2 or not all(p.strip() for p in parts):  # noqa: PLR2004
             got = " ".join(repr(p) for p in parts)
             msg = f"--edge takes two places, e.g. --edge pokrovsk myrnohrad; got {got}"
             raise BadInputError(msg)
-        pairs.append((parts[0], parts[1]))
+        a, b = parts
+        key: str | None = None
+        if "#" in b:
+            b, key = b.rsplit("#", 1)
+            if not b.strip() or not key.strip():
+                msg = f"--edge A B#KEY needs a place and a key around '#'; got {parts[1]!r}"
+                raise BadInputError(msg)
+        pairs.append((a, b, key))
     return pairs
 
 
@@ -378,14 +386,40 @@ def removal(
         polygons=polygon or [],
     )
     if dated_run is None:
+        if edge:
+            _edge_note(full, removed, edge_pairs(edge))
         return removed
     # Name targets on the whole network, so one already lost says so instead of "unknown".
     for line in _lost_lines(full, removed.nodes & dated_run.info.removal.nodes, dated_run):
         typer.echo(line)
-    return Removal(
+    on_date = Removal(
         frozenset(n for n in removed.nodes if n in G),
         frozenset(e for e in removed.edges if G.has_edge(e[0], e[1], e[2])),
         removed.labels,
+    )
+    if edge:
+        _edge_note(full, on_date, edge_pairs(edge))
+    return on_date
+
+
+def _edge_note(
+    G: nx.MultiDiGraph[Any], removed: Removal, pairs: list[tuple[str, str, str | None]]
+) -> None:
+    # One line on stderr (stdout may be --json): how many two-way links the --edge
+    # options took out, counted as redundancy counts them (both directions of a key once).
+    from resilience.targets.names import link_count, resolve_edge  # noqa: PLC0415
+
+    edges: set[Any] = set()
+    for a, b, key in pairs:
+        edges |= resolve_edge(G, a, b, key=key)
+    kept = {
+        e
+        for e in edges
+        if e in removed.edges and e[0] not in removed.nodes and e[1] not in removed.nodes
+    }
+    typer.echo(
+        f"note: --edge removed {link_count(kept)} link(s) ({len(kept)} link direction(s))",
+        err=True,
     )
 
 

@@ -151,8 +151,11 @@ EdgeOpt = Annotated[
         "--edge",
         "-e",
         help="Cut the direct links between two places (repeatable), "
-        "e.g. --edge pokrovsk myrnohrad --edge pokrovsk selydove.",
-        metavar="A B",
+        "e.g. --edge pokrovsk myrnohrad --edge pokrovsk selydove. B#KEY cuts only the "
+        "link with that edge key (both directions; a parallel link stays), e.g. "
+        "--edge a b#1; two node ids of one place name their transfer, e.g. "
+        "--edge pokrovsk pokrovsk-station. Prints how many links were cut.",
+        metavar="A B[#KEY]",
     ),
 ]
 PolygonOpt = Annotated[

@@ -26,6 +26,8 @@ from resilience.sources.bundled import Place, load_places
 __all__ = [
     "EdgeKey",
     "endpoint",
+    "link_count",
+    "link_of",
     "node_arrays",
     "normalize_name",
     "normalize_ref",
@@ -330,17 +332,119 @@ def resolve_ref(G: nx.MultiDiGraph[Any], ref: str) -> frozenset[EdgeKey]:
     return frozenset(hits)
 
 
+def link_of(edge: EdgeKey) -> tuple[frozenset[Any], Any]:
+    """The two-way element a directed edge belongs to.
+
+    Both directions of one ``(u, v, key)`` are one link: the rule
+    :mod:`resilience.analysis.redundancy` pairs directions by (the line-layer loader gives
+    the return direction of a line the same key, so it also shares ``source_id`` and
+    geometry). Parallel links between the same two nodes have different keys and stay
+    apart.
+
+    Parameters
+    ----------
+    edge
+        ``(u, v, key)``.
+
+    Returns
+    -------
+    tuple
+        ``(frozenset({u, v}), key)``.
+
+    Examples
+    --------
+    >>> link_of(("a", "b", 1)) == link_of(("b", "a", 1))
+    True
+    >>> link_of(("a", "b", 0)) == link_of(("a", "b", 1))
+    False
+    """
+    u, v, k = edge
+    return frozenset((u, v)), k
+
+
+def link_count(edges: Iterable[EdgeKey]) -> int:
+    """How many links (two-way elements, see :func:`link_of`) some edges make up.
+
+    Parameters
+    ----------
+    edges
+        Directed edge keys ``(u, v, key)``.
+
+    Returns
+    -------
+    int
+        The number of distinct links.
+
+    Examples
+    --------
+    >>> link_count([("a", "b", 0), ("b", "a", 0), ("a", "b", 1)])
+    2
+    """
+    return len({link_of(e) for e in edges})
+
+
+def _link_text(G: nx.MultiDiGraph[Any], link: tuple[frozenset[Any], Any]) -> str:
+    ends, k = link
+    u, v = sorted(ends, key=str) if len(ends) == 2 else (next(iter(ends)),) * 2  # noqa: PLR2004
+    data = G.get_edge_data(u, v, k) or G.get_edge_data(v, u, k) or {}
+    sid = data.get("source_id")
+    extra = f", source_id {sid}" if sid is not None else ""
+    return f"{k} ({u}–{v}{extra})"
+
+
+def _node_id(G: nx.MultiDiGraph[Any], name: str) -> Any:
+    # A name that is a node id as written (line layers number their nodes 0, 1, ...).
+    if name in G:
+        return name
+    return next((n for n in G.nodes if str(n) == name), None)
+
+
+def _pick_key(
+    G: nx.MultiDiGraph[Any], hits: set[EdgeKey], key: str, a: str, b: str
+) -> set[EdgeKey]:
+    links: dict[tuple[frozenset[Any], Any], set[EdgeKey]] = {}
+    for e in hits:
+        links.setdefault(link_of(e), set()).add(e)
+    chosen = [lk for lk in links if str(lk[1]) == key.strip()]
+    # A node id given by name narrows a place (town + station) to that node.
+    ida, idb = _node_id(G, a), _node_id(G, b)
+    exact = [lk for lk in chosen if ida is not None and {ida, idb} == set(lk[0])]
+    chosen = exact or chosen
+    ordered = sorted(links, key=lambda lk: (sorted(map(str, lk[0])), str(lk[1])))
+    listing = ", ".join(_link_text(G, lk) for lk in ordered)
+    if not chosen:
+        msg = f"no link with key {key!r} joins {a!r} and {b!r}; keys there: {listing}"
+        raise UnknownTargetError(msg)
+    if len({lk[0] for lk in chosen}) > 1:
+        msg = (
+            f"key {key!r} names links between several node pairs of {a!r} and {b!r}: "
+            f"{listing}; name the two nodes by id"
+        )
+        raise UnknownTargetError(msg)
+    return set().union(*(links[lk] for lk in chosen))
+
+
 def resolve_edge(
-    G: nx.MultiDiGraph[Any], a: str, b: str, *, gazetteer: dict[str, Place] | None = None
+    G: nx.MultiDiGraph[Any],
+    a: str,
+    b: str,
+    *,
+    key: str | None = None,
+    gazetteer: dict[str, Place] | None = None,
 ) -> frozenset[EdgeKey]:
-    """Every edge, either direction, joining place ``a`` to place ``b``.
+    """Every edge, either direction, joining place ``a`` to place ``b`` (or one link).
 
     Parameters
     ----------
     G
         The network.
     a, b
-        Place names.
+        Place names or node ids. When the two places overlap (a town and its own
+        station) but both are node ids of ``G``, they name those two nodes: the
+        road-rail transfer between them.
+    key
+        Only the link with this edge key (as ``redundancy`` lists it in ``key``): both
+        directions of that one link (see :func:`link_of`), leaving its parallel links.
     gazetteer
         As for :func:`resolve_place`.
 
@@ -352,15 +456,30 @@ def resolve_edge(
     Raises
     ------
     UnknownTargetError
-        If either place is unknown, both name the same place, or no edge joins them
-        directly.
+        If either place is unknown, both name the same place, no edge joins them
+        directly, or no link (or more than one node pair's) has ``key``; the message
+        lists the keys that exist.
+
+    Examples
+    --------
+    >>> from resilience.sources.bundled import load_region
+    >>> sorted(resolve_edge(load_region(), "pokrovsk", "pokrovsk-station"))
+    [('pokrovsk', 'pokrovsk-station', 0), ('pokrovsk-station', 'pokrovsk', 0)]
     """
     na = resolve_place(G, a, gazetteer=gazetteer)
     nb = resolve_place(G, b, gazetteer=gazetteer)
     if set(na) & set(nb):
-        # A town and its own station would match: that cuts a transfer, not a road.
-        msg = f"--edge needs two different places; {a!r} and {b!r} name the same place"
-        raise UnknownTargetError(msg)
+        ida, idb = _node_id(G, a), _node_id(G, b)
+        if ida is not None and idb is not None and ida != idb:
+            # Two node ids of one place: a town and its station, the transfer between them.
+            na, nb = frozenset({ida}), frozenset({idb})
+        else:
+            # A town and its own station would match: that cuts a transfer, not a road.
+            msg = (
+                f"--edge needs two different places; {a!r} and {b!r} name the same place "
+                "(name a transfer by its two node ids, e.g. pokrovsk pokrovsk-station)"
+            )
+            raise UnknownTargetError(msg)
     hits = {
         (u, v, k)
         for u, v, k in G.edges(keys=True)
@@ -369,4 +488,6 @@ def resolve_edge(
     if not hits:
         msg = f"no road or rail link joins {a!r} and {b!r} directly"
         raise UnknownTargetError(msg)
+    if key is not None:
+        hits = _pick_key(G, hits, key, a, b)
     return frozenset(hits)

@@ -14,6 +14,7 @@ from resilience.errors import BadInputError
 from resilience.targets.areas import area_targets, corridor_area, read_polygons
 from resilience.targets.names import (
     EdgeKey,
+    link_count,
     normalize_name,
     resolve_edge,
     resolve_place,
@@ -42,6 +43,11 @@ class Removal:
     labels: tuple[str, ...] = field(default_factory=tuple)
 
     @property
+    def links(self) -> int:
+        """Removed edges counted as links: both directions of one ``(u, v, key)`` are one."""
+        return link_count(self.edges)
+
+    @property
     def empty(self) -> bool:
         """True when nothing is removed."""
         return not self.nodes and not self.edges
@@ -60,7 +66,7 @@ def build_removal(
     nodes: Sequence[str] = (),
     refs: Sequence[str] = (),
     corridors: Sequence[str] = (),
-    edges: Sequence[tuple[str, str]] = (),
+    edges: Sequence[tuple[str, str] | tuple[str, str, str | None]] = (),
     polygons: Sequence[Path] = (),
     polygon_buffer_m: float = 0.0,
 ) -> Removal:
@@ -77,7 +83,9 @@ def build_removal(
     corridors
         Corridor names.
     edges
-        Pairs of place names whose direct links are cut.
+        Pairs of place names whose direct links are cut, or triples ``(a, b, key)`` that
+        cut only the link with that key (both its directions; see
+        :func:`~resilience.targets.names.resolve_edge`).
     polygons
         Polygon layers; nodes inside are removed.
     polygon_buffer_m
@@ -109,9 +117,10 @@ def build_removal(
         rm_nodes |= c_nodes
         rm_edges |= c_edges
         labels.append(name)
-    for a, b in edges:
-        rm_edges |= resolve_edge(G, a, b)
-        labels.append(f"{a}-{b}")
+    for a, b, *rest in edges:
+        key = rest[0] if rest else None
+        rm_edges |= resolve_edge(G, a, b, key=key)
+        labels.append(f"{a}-{b}" if key is None else f"{a}-{b}#{key}")
     for path in polygons:
         p_nodes, p_edges = area_targets(G, read_polygons(Path(path)), buffer_m=polygon_buffer_m)
         rm_nodes |= p_nodes
