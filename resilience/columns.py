@@ -164,14 +164,22 @@ COLUMNS: dict[str, Column] = {
     "demand_met_lambda": Column(
         "share", "Summary row: share of every destination's demand met at once (λ)."
     ),
-    # ---- scan table as printed / --json (scan.csv keeps the graph's units)
+    # ---- scan (resilience scan): scan.csv/.parquet/.gpkg, the printed table and --json
     "importance_min": Column(
-        "min", "Mean extra travel time over the supply pairs still connected."
+        "min",
+        "Mean extra travel time over the supply pairs still connected when the element "
+        "is removed alone (scan).",
     ),
-    "importance_km": Column("km", "Mean extra distance over the supply pairs (weight length)."),
-    "cut_off_pct": Column("%", "Share of supply pairs cut off when the element is removed."),
+    "importance_km": Column(
+        "km", "Mean extra distance over the supply pairs still connected (scan, weight length)."
+    ),
+    "cut_off_pct": Column(
+        "%", "Share of the supply pairs connected before that the element's loss cuts off."
+    ),
     "od_efficiency_loss_pct": Column(
-        "%", "Loss of OD efficiency (supply pairs only; not the network efficiency of cut)."
+        "%",
+        "Loss of OD efficiency 100·(1 − E'/E), E = Σ 1/d over the supply pairs only "
+        "(not the network efficiency of cut).",
     ),
     "distance_km": Column("km", "Path length minimised with --weight length (paths)."),
     # ---- front-line timeline
@@ -209,16 +217,22 @@ COLUMNS: dict[str, Column] = {
     ),
     "x": Column("°E", "Longitude of the place, or of the link's midpoint (WGS84)."),
     "y": Column("°N", "Latitude of the place, or of the link's midpoint (WGS84)."),
+    # The library's raw scan table (resilience.analysis.criticality.scan); the files the
+    # CLI writes carry importance_min/_km, cut_off_pct and od_efficiency_loss_pct instead.
     "importance": Column(
         "s",
-        "Mean increase in OD travel time over the pairs that stay connected, in the "
-        "units of the weight (seconds for travel_time, metres for length).",
+        "Library table only: mean increase in OD travel time over the pairs that stay "
+        "connected, in the units of the weight (seconds for travel_time, metres for length).",
     ),
     "unsatisfied": Column(
-        "share", "Share (0-1) of the OD pairs connected before that the loss cuts off."
+        "share",
+        "Library table only: share (0-1) of the OD pairs connected before that the loss "
+        "cuts off (written as cut_off_pct).",
     ),
     "efficiency_loss": Column(
-        "share", "1 − E'/E, with the OD efficiency E = Σ 1/d over the OD pairs (0-1)."
+        "share",
+        "Library table only: 1 − E'/E, with the OD efficiency E = Σ 1/d over the OD pairs "
+        "(0-1; written as od_efficiency_loss_pct).",
     ),
     "pairs_affected": Column("count", "OD pairs whose travel time or connection changes."),
     # ---- attack (resilience attack): one row per removal step

@@ -33,12 +33,18 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from resilience.analysis.impact import od_pairs
+from resilience.analysis.impact import od_pairs, weight_units
 from resilience.backend import EdgeArrays, FloatArray, IntArray, edge_arrays, shortest_times
 from resilience.errors import BadInputError
 from resilience.network import edge_label, node_label
 
-__all__ = ["COLUMNS", "bridges_and_articulation_points", "scan", "scan_naive"]
+__all__ = [
+    "COLUMNS",
+    "bridges_and_articulation_points",
+    "labelled_scan_table",
+    "scan",
+    "scan_naive",
+]
 
 Elements = Literal["edges", "nodes", "both"]
 
@@ -670,6 +676,51 @@ def scan(
         engine, [jobs_list[i] for i in work], n_jobs=jobs, scheduler=scheduler, progress=progress
     )
     return _table(G, items, values)
+
+
+def labelled_scan_table(table: pd.DataFrame, weight: str = "travel_time") -> pd.DataFrame:
+    """A :func:`scan` table in the units its column names say, as the CLI writes it.
+
+    :func:`scan` keeps the graph's units (``importance`` in seconds or metres, the other
+    two measures as shares 0-1) so that it compares exactly with :func:`scan_naive`; this
+    is the one place where they become the named units of the outputs.
+
+    Parameters
+    ----------
+    table
+        A table from :func:`scan` (not changed).
+    weight
+        The weight it was computed with: ``travel_time`` gives ``importance_min``,
+        ``length`` gives ``importance_km``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows and order; ``importance`` → ``importance_min`` (or
+        ``importance_km``), ``unsatisfied`` → ``cut_off_pct`` and ``efficiency_loss`` →
+        ``od_efficiency_loss_pct`` (percent), values not rounded.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"importance": [120.0], "unsatisfied": [0.25], "efficiency_loss": [0.5]})
+    >>> labelled_scan_table(t).iloc[0].to_dict()
+    {'importance_min': 2.0, 'cut_off_pct': 25.0, 'od_efficiency_loss_pct': 50.0}
+    >>> list(labelled_scan_table(t, "length").columns)[0]
+    'importance_km'
+    """
+    _, unit, scale = weight_units(weight)
+    out = table.copy()
+    out["importance"] = out["importance"] / scale
+    out["unsatisfied"] = 100 * out["unsatisfied"]
+    out["efficiency_loss"] = 100 * out["efficiency_loss"]
+    # "efficiency" here is OD efficiency over the supply pairs, not cut's network efficiency.
+    return out.rename(
+        columns={
+            "importance": f"importance_{unit}",
+            "unsatisfied": "cut_off_pct",
+            "efficiency_loss": "od_efficiency_loss_pct",
+        }
+    )
 
 
 def scan_naive(

@@ -102,15 +102,14 @@ def scan(
 ) -> None:
     """Remove every link (or place) in turn and rank them by the damage to supply.
 
-    Per element: importance (mean extra travel time over the supply pairs still
-    connected: importance_min; with --weight length the extra distance, importance_km),
-    cut_off_pct (share of supply pairs cut off) and od_efficiency_loss_pct (loss of OD
-    efficiency over the supply pairs; not cut's whole-network efficiency). In scan.csv
-    importance is in the graph's unit (seconds, or metres with --weight length) and
-    unsatisfied / efficiency_loss are shares 0-1. Exact: only the shortest-path trees an
-    element lies on are recomputed. Writes scan.csv, scan.parquet, scan.gpkg (layers
-    'links', lines, and 'places', points), bridges.csv and run.json under
-    REPORTS/scan/<edges|nodes|both>-<hash>/.
+    Per element: importance_min (mean extra travel time, minutes, over the supply pairs
+    still connected; with --weight length the extra distance, importance_km), cut_off_pct
+    (% of supply pairs cut off) and od_efficiency_loss_pct (% loss of OD efficiency over
+    the supply pairs; not cut's whole-network efficiency). The files carry the same
+    columns and units as the table shown (unrounded); see docs/columns.md. Exact: only
+    the shortest-path trees an element lies on are recomputed. Writes scan.csv,
+    scan.parquet, scan.gpkg (layers 'links', lines, and 'places', points), bridges.csv
+    and run.json under REPORTS/scan/<edges|nodes|both>-<hash>/.
 
     Example: resilience scan --both --top 20 --jobs 2
     """
@@ -118,6 +117,7 @@ def scan(
 
     from resilience.analysis.criticality import (  # noqa: PLC0415
         bridges_and_articulation_points,
+        labelled_scan_table,
     )
     from resilience.analysis.criticality import scan as run_scan  # noqa: PLC0415
     from resilience.analysis.impact import weight_units  # noqa: PLC0415
@@ -149,22 +149,18 @@ def scan(
             scheduler=scheduler,
             progress=bar.update,
         )
-    quantity, unit, scale = weight_units(weight)
-    shown = table.head(top).copy()
-    # importance is in the graph's unit (s or m): report it in min or km, named so.
-    shown["importance"] = (shown["importance"] / scale).round(1)
-    shown = shown.rename(columns={"importance": f"importance_{unit}"})
-    shown["unsatisfied"] = (100 * shown["unsatisfied"]).round(1)
-    shown["efficiency_loss"] = (100 * shown["efficiency_loss"]).round(2)
-    # OD efficiency (supply pairs only), not cut's whole-network efficiency.
-    shown = shown.rename(
-        columns={"unsatisfied": "cut_off_pct", "efficiency_loss": "od_efficiency_loss_pct"}
-    )
+    _, unit, _ = weight_units(weight)
+    # Files and screen carry the same unit-named columns (min or km, %), converted once.
+    labelled = labelled_scan_table(table, weight)
+    shown = labelled.head(top).copy()
+    shown[f"importance_{unit}"] = shown[f"importance_{unit}"].round(1)
+    shown["cut_off_pct"] = shown["cut_off_pct"].round(1)
+    shown["od_efficiency_loss_pct"] = shown["od_efficiency_loss_pct"].round(2)
     bridges = bridges_and_articulation_points(G)
     folder = run_folder(base, "scan", which)
-    paths = write_table(table, folder, "scan")
+    paths = write_table(labelled, folder, "scan")
     # Links as lines (layer 'links'), places as points (layer 'places'), for QGIS.
-    paths.append(write_layers(element_layers(G, table), folder / "scan.gpkg"))
+    paths.append(write_layers(element_layers(G, labelled), folder / "scan.gpkg"))
     paths.extend(write_table(bridges, folder, "bridges", ("csv",)))
     paths = write_manifest(
         folder, paths, G, weight=weight, origins=origins, destinations=destinations
@@ -186,7 +182,6 @@ def scan(
             }
         )
         return
-    del quantity
     show(title, shown.drop(columns=["u", "v", "key", "x", "y"]))
     written(paths)
 
