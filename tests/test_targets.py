@@ -156,3 +156,73 @@ def test_place_label_names_nodes_of_other_graphs_by_gazetteer(toy):
     assert place_label(G, "km40", gazetteer=gaz) == "Bravo"
     assert place_label(G, "far", gazetteer=gaz) == "Field"
     assert place_label(toy, "delta-station") == "Delta station"
+
+
+# -- one of several parallel links, transfers (issues 11, 12) ------------------------------
+
+
+def parallel_roads(path: Path) -> Path:
+    """A road line layer: West - A, two parallel roads A - B (straight, bent), B - East."""
+    import geopandas as gpd
+    import shapely
+    from shapely.geometry import LineString
+
+    lines = [
+        LineString([(0, 0), (1000, 0)]),
+        LineString([(0, 0), (500, 300), (1000, 0)]),
+        LineString([(1000, 0), (2000, 0)]),
+        LineString([(-700, 0), (0, 0)]),
+    ]
+    geoms = [shapely.affinity.translate(g, 400_000.0, 5_300_000.0) for g in lines]
+    names = ["Straight", "Bend", "East", "West"]
+    gpd.GeoDataFrame({"name": names}, geometry=geoms, crs="EPSG:32637").to_file(path)
+    return path
+
+
+@pytest.fixture
+def parallel(tmp_path):
+    from resilience.sources.lines import graph_from_lines
+
+    G = graph_from_lines(parallel_roads(tmp_path / "parallel.gpkg"), mode="road")
+    a, b = next((u, v) for u, v, d in G.edges(data="name") if d == "Straight")
+    return G, a, b
+
+
+def test_edge_key_names_one_of_two_parallel_links(parallel):
+    G, a, b = parallel
+    everything = resolve_edge(G, str(a), str(b))
+    assert len(everything) == 4  # two links, both directions each
+    straight = next(k for k, d in G[a][b].items() if d["name"] == "Straight")
+    one = resolve_edge(G, str(a), str(b), key=str(straight))
+    assert one == {(a, b, straight), (b, a, straight)}
+    assert {G.edges[e]["source_id"] for e in one} == {G[a][b][straight]["source_id"]}
+    removal = build_removal(G, edges=[(str(a), str(b), str(straight))])
+    assert removal.links == 1
+    assert build_removal(G, edges=[(str(a), str(b))]).links == 2
+    H = apply_removal(G, removal)
+    assert [d["name"] for d in H[a][b].values()] == ["Bend"]
+
+
+def test_edge_unknown_key_lists_the_keys_there(parallel):
+    G, a, b = parallel
+    with pytest.raises(UnknownTargetError, match=r"no link with key '7'.*keys there: 0 \(.*1 \("):
+        resolve_edge(G, str(a), str(b), key="7")
+
+
+def test_edge_transfer_by_node_ids_but_not_the_same_place(toy):
+    assert resolve_edge(toy, "delta", "delta-station") == {
+        ("delta", "delta-station", 0),
+        ("delta-station", "delta", 0),
+    }
+    assert build_removal(toy, edges=[("delta-station", "delta")]).links == 1
+    with pytest.raises(UnknownTargetError, match="same place"):
+        resolve_edge(toy, "delta", "delta")
+    with pytest.raises(UnknownTargetError, match="same place"):
+        resolve_edge(toy, "delta", "Delta Station")
+
+
+def test_repeated_edges_accumulate_and_count_links(toy):
+    removal = build_removal(toy, edges=[("alpha", "bravo"), ("alpha", "charlie", "0")])
+    assert removal.links == 2
+    assert len(removal.edges) == 4
+    assert removal.labels == ("alpha-bravo", "alpha-charlie#0")

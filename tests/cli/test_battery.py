@@ -736,3 +736,79 @@ def test_centrality_lists_a_two_way_link_once(toy_env, tmp_path):
     )
     labels = [row["label"] for row in data["links"]]
     assert len(labels) == len(set(labels)), labels
+
+
+# -- --edge A B#KEY: one of several parallel links; transfers by node ids ------------------
+
+
+@pytest.fixture
+def parallel_layer(tmp_path):
+    """Two parallel roads between nodes 0 and 1 (key 0 straight, key 1 bent), 3-0 and 1-2."""
+    from resilience.sources.lines import graph_from_lines
+    from tests.test_targets import parallel_roads
+
+    path = parallel_roads(tmp_path / "parallel.gpkg")
+    G = graph_from_lines(path, mode="road")
+    assert {k: d["name"] for k, d in G[0][1].items()} == {0: "Straight", 1: "Bend"}
+    assert set(G[3][0]) == {0} and set(G[1][2]) == {0}
+    return str(path)
+
+
+def test_edge_key_cuts_one_parallel_link_and_cut_routes_over_the_other(parallel_layer, tmp_path):
+    base = ["cut", "-g", parallel_layer, "--mode", "road", "-o", "3", "-d", "2", "--json"]
+    one = ok([*base, "--edge", "0", "1#0", "--out", str(tmp_path / "one")])
+    assert "note: --edge removed 1 link(s) (2 link direction(s))" in one.stderr
+    data = json.loads(one.stdout)
+    assert data["removed"] == ["0-1#0"]
+    links = {r["metric"]: r for r in data["summary"]}["links"]
+    assert (links["before"], links["after"]) == (4, 3)
+    (od,) = data["od"]
+    assert od["status"] == "detour"  # over the bent road, the parallel link left
+    assert od["time_after_min"] > od["time_before_min"]
+    both = ok([*base, "--edge", "0", "1", "--out", str(tmp_path / "both")])
+    assert "note: --edge removed 2 link(s) (4 link direction(s))" in both.stderr
+    assert json.loads(both.stdout)["od"][0]["status"] == "cut off"
+
+
+def test_edge_key_paths_route_over_the_other_parallel_link(parallel_layer, tmp_path):
+    args = ["paths", "-g", parallel_layer, "--mode", "road", "-s", "3", "-t", "2", "--json"]
+    before = json.loads(ok([*args, "--out", str(tmp_path)]).stdout)["paths"][0]
+    after = ok([*args, "--edge", "1", "0#0", "--out", str(tmp_path)])
+    shortest = json.loads(after.stdout)["paths"][0]
+    assert shortest["via"] == "3 > 0 > 1 > 2"
+    assert shortest["length_km"] > before["length_km"]
+    # Keeping the straight road (removing the bent one) leaves the best route as it was.
+    kept = json.loads(ok([*args, "-e", "0", "1#1", "--out", str(tmp_path)]).stdout)["paths"][0]
+    assert kept["length_km"] == before["length_km"]
+
+
+def test_edge_unknown_key_is_one_line_with_the_keys(parallel_layer, tmp_path):
+    result = run(["cut", "-g", parallel_layer, "--mode", "road", "-e", "0", "1#7"])
+    assert result.exit_code == 2
+    line = result.output.strip()
+    assert "\n" not in line
+    assert line == (
+        "error: no link with key '7' joins '0' and '1'; "
+        "keys there: 0 (0–1, source_id 0), 1 (0–1, source_id 1)"
+    )
+    empty = run(["cut", "-g", parallel_layer, "--mode", "road", "-e", "0", "1#"])
+    assert empty.exit_code == 2
+    assert "needs a place and a key" in empty.output
+
+
+def test_edge_transfer_by_node_ids(toy_env, tmp_path):
+    result = ok(["cut", "-g", "toy", "-e", "delta", "delta-station", "--out", str(tmp_path)])
+    assert "note: --edge removed 1 link(s) (2 link direction(s))" in result.stderr
+    folder = one_folder(tmp_path / "cut", "delta-delta-station")
+    summary = pd.read_csv(folder / "summary.csv").set_index("metric")
+    assert summary.loc["links", "before"] - summary.loc["links", "after"] == 1
+    assert "same place" in run(["cut", "-g", "toy", "-e", "delta", "delta"]).output
+
+
+def test_edge_repeated_with_keys_accumulate(toy_env, tmp_path):
+    args = ["cut", "-g", "toy", "-e", "alpha", "bravo#0", "-e", "alpha", "charlie"]
+    result = ok([*args, "--out", str(tmp_path)])
+    assert "note: --edge removed 2 link(s) (4 link direction(s))" in result.stderr
+    folder = one_folder(tmp_path / "cut", "alpha-bravo0+alpha-charlie")
+    summary = pd.read_csv(folder / "summary.csv").set_index("metric")
+    assert summary.loc["links", "before"] - summary.loc["links", "after"] == 2
