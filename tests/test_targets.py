@@ -226,3 +226,22 @@ def test_repeated_edges_accumulate_and_count_links(toy):
     assert removal.links == 2
     assert len(removal.edges) == 4
     assert removal.labels == ("alpha-bravo", "alpha-charlie#0")
+
+
+def test_edge_key_between_towns_with_stations_picks_the_named_nodes():
+    from resilience.sources.bundled import load_region
+
+    G = load_region()
+    both = resolve_edge(G, "pokrovsk", "myrnohrad")
+    assert {frozenset(e[:2]) for e in both} == {
+        frozenset({"pokrovsk", "myrnohrad"}),
+        frozenset({"pokrovsk-station", "myrnohrad-station"}),
+    }
+    assert resolve_edge(G, "pokrovsk", "myrnohrad", key="0") == {
+        ("pokrovsk", "myrnohrad", 0),
+        ("myrnohrad", "pokrovsk", 0),
+    }
+    rail = resolve_edge(G, "pokrovsk-station", "myrnohrad-station", key="0")
+    assert {G.edges[e]["mode"] for e in rail} == {"rail"}
+    with pytest.raises(UnknownTargetError, match="several node pairs"):
+        resolve_edge(G, "Krasnoarmiisk", "myrnohrad", key="0")

@@ -445,6 +445,9 @@ def resolve_edge(
     key
         Only the link with this edge key (as ``redundancy`` lists it in ``key``): both
         directions of that one link (see :func:`link_of`), leaving its parallel links.
+        Where links of several node pairs join the two places (a road between the towns,
+        a rail line between their stations), names that are node ids pick their own
+        pair; otherwise the key is refused as ambiguous.
     gazetteer
         As for :func:`resolve_place`.
 
