@@ -25,7 +25,7 @@ from resilience.io import arrow_safe, write_bytes, write_layers, write_table, wr
 from resilience.provenance import Provenance, graph_provenance
 from resilience.reports.charts import compare_png, detours_png, timeline_png
 from resilience.reports.layers import scenario_layers
-from resilience.reports.maps import MapContext, folium_html, map_png
+from resilience.reports.maps import MapContext, flow_map_png, folium_html, map_png
 from resilience.reports.pages import (
     Page,
     compare_page,
@@ -178,8 +178,10 @@ def render_scenario(res: ScenarioResult, folder: Path) -> list[Path]:
 
     Files: ``index.md``, ``index.html`` (self-contained; provenance first, data
     dictionary last), ``map.png`` (scale bar, north arrow, legend, credits, caption),
-    ``detours.png``, ``map.html`` (folium: layer control, legend, credits, offline
-    background), ``od``, ``summary``, ``network``, ``components``, ``min_cut`` and
+    ``detours.png``, ``flow.png`` (t/day per link of the maximum flow after the
+    removal, saturated links marked; when the network has capacities), ``map.html``
+    (folium: layer control, legend, credits, offline background), ``od``,
+    ``summary``, ``network``, ``components``, ``min_cut`` and
     ``critical`` as CSV and Parquet, and ``layers.gpkg`` (EPSG:4326: ``edges`` and
     ``network_after`` as lines, ``nodes`` as points, ``routes`` before/after as lines,
     ``occupied_area`` as polygons for a front-line scenario).
@@ -203,6 +205,9 @@ def render_scenario(res: ScenarioResult, folder: Path) -> list[Path]:
         write_bytes(folder / "detours.png", detours_bytes),
         write_text(folder / "map.html", folium_html(res, ctx)),
     ]
+    flow_bytes = flow_map_png(res, ctx)
+    if flow_bytes is not None:
+        written.append(write_bytes(folder / "flow.png", flow_bytes))
     summary = scenario_summary(res)
     tables = {
         "od": res.impact.od,
@@ -217,7 +222,7 @@ def render_scenario(res: ScenarioResult, folder: Path) -> list[Path]:
     layers = scenario_layers(res, ctx.area, ctx.layer_date, _FRONT_SOURCE)
     written.append(write_layers(layers, folder / "layers.gpkg"))
     prov = scenario_provenance(res, ctx)
-    page = scenario_page(res, summary, map_bytes, detours_bytes, prov, ctx)
+    page = scenario_page(res, summary, map_bytes, detours_bytes, prov, ctx, flow_bytes)
     written += _write_page(page, folder)
     return written
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,9 +33,13 @@ from resilience.reports.style import (
 from resilience.scenario import ScenarioResult
 
 __all__ = [
+    "LinkFlow",
     "MapContext",
     "edge_status",
+    "flow_caption",
+    "flow_map_png",
     "folium_html",
+    "link_flows",
     "link_pairs",
     "map_caption",
     "map_credits",
@@ -398,6 +403,23 @@ def _legend_handles(res: ScenarioResult, ctx: MapContext, gone: list[Any]) -> li
     return handles
 
 
+def _graticule(ax: Any, extent: tuple[float, float, float, float]) -> None:
+    """Limits, aspect, degree ticks and grid of a map's axes."""
+    from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
+
+    x0, x1, y0, y1 = extent
+    # Limits before labels: the area is clipped to the map and labels are measured on it.
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.1f}°E"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.1f}°N"))
+    ax.tick_params(labelsize=7)
+    ax.grid(visible=True, color="#999", lw=0.4, alpha=0.5, zorder=0)
+    ax.set_xlabel("longitude (WGS84)", fontsize=8)
+    ax.set_ylabel("latitude (WGS84)", fontsize=8)
+
+
 def map_png(res: ScenarioResult, ctx: MapContext | None = None) -> bytes:
     """The static scenario map, ready to publish.
 
@@ -418,8 +440,6 @@ def map_png(res: ScenarioResult, ctx: MapContext | None = None) -> bytes:
     bytes
         The PNG.
     """
-    from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
-
     G, r = res.graph, res.removal
     ctx = ctx or MapContext()
     fig = figure(11, 8.2)
@@ -457,16 +477,7 @@ def map_png(res: ScenarioResult, ctx: MapContext | None = None) -> bytes:
             edgecolor="white",
             zorder=7,
         )
-    # Limits before labels: the area is clipped to the map and labels are measured on it.
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect(1 / math.cos(math.radians(lat)))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.1f}°E"))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.1f}°N"))
-    ax.tick_params(labelsize=7)
-    ax.grid(visible=True, color="#999", lw=0.4, alpha=0.5, zorder=0)
-    ax.set_xlabel("longitude (WGS84)", fontsize=8)
-    ax.set_ylabel("latitude (WGS84)", fontsize=8)
+    _graticule(ax, (x0, x1, y0, y1))
     ax.set_title(_title(res), fontsize=10)
     place_labels(
         ax,
@@ -650,3 +661,222 @@ def folium_html(res: ScenarioResult, ctx: MapContext | None = None) -> str:
     folium.LayerControl(collapsed=False).add_to(m)
     root.html.add_child(folium.Element(_legend_html(res, ctx)))
     return stable_folium_html(root.render())
+
+
+# --- the flow map --------------------------------------------------------------------------
+
+#: Flow lines: colour, saturated-link colour, widest line (points) and thinnest carrying one.
+FLOW_COLOR = "#1f77b4"
+SATURATED = "#ff7f0e"
+_FLOW_LW_MAX = 9.0
+_FLOW_LW_MIN = 0.8
+
+
+@dataclass(frozen=True)
+class LinkFlow:
+    """The min-cost maximum flow on one link after a scenario's removal.
+
+    Attributes
+    ----------
+    u, v, key
+        The link (its first-listed direction, as :func:`link_pairs` names it).
+    mode
+        ``road``, ``rail`` or ``transfer``.
+    flow_t_per_day
+        t/day in both directions together.
+    saturated
+        Whether a direction carries its full capacity.
+    """
+
+    u: Any
+    v: Any
+    key: Any
+    mode: str
+    flow_t_per_day: float
+    saturated: bool
+
+
+def link_flows(res: ScenarioResult) -> tuple[int, list[LinkFlow]] | None:
+    """The maximum flow after the removal and the links that carry it.
+
+    The min-cost maximum flow of :func:`resilience.analysis.flow.max_flow` from the
+    scenario's origins to its destinations once the removal is applied: the tonnes per
+    day the damaged network still carries to the front, on the fastest routes.
+
+    Parameters
+    ----------
+    res
+        The scenario result.
+
+    Returns
+    -------
+    tuple or None
+        The maximum flow (t/day) and one :class:`LinkFlow` per link carrying flow, in
+        :func:`link_pairs` order; ``None`` when a link has no ``capacity_t_per_day``.
+    """
+    G = res.graph
+    if any("capacity_t_per_day" not in d for _, _, d in G.edges(data=True)):
+        return None
+    from resilience.analysis.flow import max_flow  # noqa: PLC0415 - LP stack on demand
+
+    result = max_flow(G, res.origins, res.destinations, removal=res.removal)
+    saturated = set(result.saturated)
+    out = []
+    for u, v, data in link_pairs(G):
+        k = data["key"]
+        ways = [(u, v, k), (v, u, k)] if u != v else [(u, v, k)]
+        carried = sum(result.flows.get(e, 0.0) for e in ways)
+        if carried <= 0:
+            continue
+        out.append(
+            LinkFlow(
+                u,
+                v,
+                k,
+                str(data.get("mode", "road")),
+                round(carried, 1),
+                any(e in saturated for e in ways),
+            )
+        )
+    return result.value_t_per_day, out
+
+
+def _flow_width(flow: float, most: float) -> float:
+    return _FLOW_LW_MIN + (_FLOW_LW_MAX - _FLOW_LW_MIN) * flow / most if most > 0 else 0.0
+
+
+def _round_t(value: float) -> float:
+    """A round number of t/day at or below ``value`` for the legend's width samples."""
+    step = 10 ** math.floor(math.log10(value))
+    return float(max(m * step for m in (1, 2, 5) if m * step <= value))
+
+
+def _flow_legend(links: list[LinkFlow], most: float, removed: bool, ctx: MapContext) -> list[Any]:
+    """Width samples at round t/day, then one entry per other layer drawn."""
+    from matplotlib.lines import Line2D  # noqa: PLC0415
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
+    handles: list[Any] = []
+    if most > 0:
+        samples = sorted({_round_t(most), _round_t(most / 4)}, reverse=True)
+        handles += [
+            Line2D([], [], color=FLOW_COLOR, lw=_flow_width(t, most), label=f"{t:,.0f} t/day")
+            for t in samples
+        ]
+    if any(f.saturated for f in links):
+        handles.append(Line2D([], [], color=SATURATED, lw=3, label="saturated (at capacity)"))
+    handles.append(Line2D([], [], color="#bbbbbb", lw=0.7, label="link without flow"))
+    if removed:
+        handles.append(Line2D([], [], color=REMOVED, lw=1.6, label="removed link"))
+    handles += [
+        Line2D([], [], color=ORIGIN, marker="^", lw=0, label="origin"),
+        Line2D([], [], color=DEST, marker="s", lw=0, label="destination"),
+    ]
+    if ctx.has_area:
+        handles.append(
+            Patch(facecolor=REMOVED, alpha=0.12, lw=0, label=f"occupied area ({ctx.layer_date})")
+        )
+    return handles
+
+
+def flow_map_png(res: ScenarioResult, ctx: MapContext | None = None) -> bytes | None:
+    """The supply flow map: tonnes per day on each link after the scenario's removal.
+
+    Line width by the t/day of the min-cost maximum flow (:func:`link_flows`), links
+    that carry their full capacity drawn in the saturated colour, the network and the
+    removed links underneath; legend with width samples, scale bar, north arrow, the
+    analysis date and the credit of every dataset drawn, as on :func:`map_png`.
+
+    Parameters
+    ----------
+    res
+        The scenario result.
+    ctx
+        The occupied area and its layer date, or ``None``.
+
+    Returns
+    -------
+    bytes or None
+        The PNG; ``None`` when the network has no capacities.
+    """
+    flows = link_flows(res)
+    if flows is None:
+        return None
+    value, links = flows
+    G, r = res.graph, res.removal
+    ctx = ctx or MapContext()
+    fig = figure(11, 8.2)
+    ax = fig.add_subplot()
+    x0, x1, y0, y1 = _extent(G)
+    if ctx.has_area:
+        _draw_area(ax, ctx.area)
+    status = edge_status(res)
+    for u, v, data in link_pairs(G):
+        if data.get("mode") == "transfer":
+            continue
+        xs, ys = [G.nodes[u]["x"], G.nodes[v]["x"]], [G.nodes[u]["y"], G.nodes[v]["y"]]
+        gone = status[(u, v, data["key"])] == "removed"
+        ax.plot(xs, ys, color=REMOVED if gone else "#bbbbbb", lw=1.6 if gone else 0.7, zorder=1)
+    # Transfers are not drawn, so they do not set the width scale either.
+    most = max((f.flow_t_per_day for f in links if f.mode != "transfer"), default=0.0)
+    for f in links:
+        if f.mode == "transfer":
+            continue
+        xs, ys = [G.nodes[f.u]["x"], G.nodes[f.v]["x"]], [G.nodes[f.u]["y"], G.nodes[f.v]["y"]]
+        ax.plot(
+            xs,
+            ys,
+            color=SATURATED if f.saturated else FLOW_COLOR,
+            lw=_flow_width(f.flow_t_per_day, most),
+            solid_capstyle="round",
+            alpha=0.85,
+            zorder=4 if f.saturated else 3,  # over a parallel link that has room left
+        )
+    kept = [n for n in sorted(G.nodes, key=str) if n not in r.nodes]
+    ax.scatter([G.nodes[n]["x"] for n in kept], [G.nodes[n]["y"] for n in kept], s=6,
+               color="#444", zorder=5)  # fmt: skip
+    for nodes, color, marker in ((res.origins, ORIGIN, "^"), (res.destinations, DEST, "s")):
+        live = [n for n in nodes if n not in r.nodes]
+        ax.scatter([G.nodes[n]["x"] for n in live], [G.nodes[n]["y"] for n in live], s=70,
+                   marker=marker, color=color, edgecolor="white", zorder=7)  # fmt: skip
+    _graticule(ax, (x0, x1, y0, y1))
+    ax.set_title(f"{_title(res, 80)} — {value:,} t/day reach the front", fontsize=10)
+    place_labels(
+        ax,
+        [
+            (str(G.nodes[n].get("name") or n), G.nodes[n]["x"], G.nodes[n]["y"], "#111")
+            for n in _labelled(G)
+            if n not in r.nodes
+        ],
+    )
+    handles = _flow_legend(links, most, "removed" in status.values(), ctx)
+    fig.legend(handles=handles, loc="outside right upper", fontsize=7, framealpha=0.9)
+    _scale_bar(ax, (y0 + y1) / 2)
+    _north_arrow(ax)
+    # The caption is longer than the figure is wide: wrapped, not cut off.
+    foot = [textwrap.fill(flow_caption(res, ctx), 190), *map_credits(G, ctx)]
+    fig.get_layout_engine().set(h_pad=0.1)
+    fig.supxlabel("\n".join(foot), fontsize=6.5, ha="left", x=0.01, color="#333")
+    return png_bytes(fig)
+
+
+def flow_caption(res: ScenarioResult, ctx: MapContext | None = None) -> str:
+    """The caption under the flow map: what the widths mean, then :func:`map_caption`.
+
+    Parameters
+    ----------
+    res
+        The scenario result.
+    ctx
+        The occupied area drawn, if any.
+
+    Returns
+    -------
+    str
+        A few sentences.
+    """
+    return (
+        "Line width: tonnes per day of the maximum flow from the origins to the "
+        "destinations after the removal, routed at the least travel time (both directions "
+        "together); saturated links carry their full capacity_t_per_day. " + map_caption(res, ctx)
+    )

@@ -18,7 +18,7 @@ import pandas as pd
 
 from resilience.columns import dictionary_frame
 from resilience.provenance import Provenance
-from resilience.reports.maps import MapContext, map_caption, map_credits
+from resilience.reports.maps import MapContext, flow_caption, map_caption, map_credits
 from resilience.scenario import ScenarioResult, compare
 
 __all__ = [
@@ -325,6 +325,10 @@ def _critical_view(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _sentence(text: str) -> str:
+    return text if text.endswith(".") else text + "."
+
+
 def scenario_page(
     res: ScenarioResult,
     summary: pd.DataFrame,
@@ -332,6 +336,7 @@ def scenario_page(
     detours_png: bytes,
     prov: Provenance | None = None,
     ctx: MapContext | None = None,
+    flow_png: bytes | None = None,
 ) -> Page:
     """A scenario's page: what was removed, the map, its tables and the detour chart.
 
@@ -347,6 +352,9 @@ def scenario_page(
         What produced it, shown first (none: no provenance block).
     ctx
         The occupied area drawn on the map (for the caption).
+    flow_png
+        The supply flow map (t/day per link after the removal), shown after the
+        summary; ``None``: none (the network has no capacities).
 
     Returns
     -------
@@ -395,6 +403,13 @@ def scenario_page(
     ]
     for title, frame in sections:
         blocks += [Heading(title), Table(frame)]
+        if flow_png is not None and title == "Summary":
+            flow_notes = [flow_caption(res, ctx), *map_credits(res.graph, ctx)]
+            blocks += [
+                Heading("Supply flow after the loss (t/day per link)"),
+                Image(flow_png, "flow.png", "supply flow map"),
+                Text("Flow map: " + " ".join(_sentence(n) for n in flow_notes)),
+            ]
     blocks += [Image(detours_png, "detours.png", "detours"), footer]
     return _framed(f"Scenario: {sc.name}", prov, blocks)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -394,3 +395,55 @@ def test_every_map_credits_its_datasets(built, monkeypatch):
             assert "layer of 2024-06-01" in html_map
         else:
             assert "occupied area" not in texts
+
+
+def _flow_texts(res, ctx, monkeypatch) -> list[str]:
+    """Every text matplotlib draws on a scenario's flow map."""
+    from matplotlib.text import Text
+
+    from resilience.reports import maps
+
+    figs = []
+    monkeypatch.setattr(maps, "png_bytes", lambda fig: figs.append(fig) or b"png")
+    assert maps.flow_map_png(res, ctx) == b"png"
+    return [t.get_text() for t in figs[0].findobj(Text)]
+
+
+def test_flow_map_widths_saturation_legend_and_credits(built, monkeypatch):
+    from resilience.analysis.flow import max_flow
+    from resilience.reports.build import _frontline_context
+    from resilience.reports.maps import link_flows
+    from resilience.scenario import load_scenario, run_scenario
+
+    folder = built[0] / "scenarios"
+    for name in SCENARIOS:
+        assert f"scenarios/{name}/flow.png" in built[1].written, name
+        page = (built[0] / "a" / "scenarios" / name / "index.md").read_text(encoding="utf-8")
+        assert "![supply flow map](flow.png)" in page
+        sc = load_scenario(folder / f"{name}.toml")
+        res, ctx = run_scenario(sc), _frontline_context(sc)
+        G = res.graph
+        value, links = link_flows(res)
+        after = max_flow(G, res.origins, res.destinations, removal=res.removal)
+        before = max_flow(G, res.origins, res.destinations, min_cost=False)
+        assert value == after.value_t_per_day <= before.value_t_per_day
+        for f in links:
+            ways = [(f.u, f.v, f.key), (f.v, f.u, f.key)]
+            caps = [G.edges[e]["capacity_t_per_day"] for e in ways if G.has_edge(*e)]
+            assert 0 < f.flow_t_per_day <= sum(caps) + 0.5
+            assert not any(e in res.removal.edges for e in ways)
+            assert f.saturated == any(e in set(after.saturated) for e in ways)
+        if value:
+            # Flow delivered into the destinations adds up to the maximum flow.
+            into = sum(
+                fl for (u, v, _), fl in after.flows.items() if v in set(res.destinations)
+            ) - sum(fl for (u, v, _), fl in after.flows.items() if u in set(res.destinations))
+            assert abs(into - value) <= 1
+        texts = "\n".join(_flow_texts(res, ctx, monkeypatch))
+        assert f"{value:,} t/day reach the front" in texts
+        assert "© OpenStreetMap contributors" in texts, name
+        assert "Line width: tonnes per day" in texts
+        samples = [t for t in texts.split("\n") if re.fullmatch(r"[\d,]+ t/day", t)]
+        assert bool(samples) == any(f.mode != "transfer" for f in links), name  # width legend
+        assert ("saturated (at capacity)" in texts) == any(f.saturated for f in links)
+        assert ("occupied area" in texts) == (name == "front")
