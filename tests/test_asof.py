@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import shutil
 from pathlib import Path
 
@@ -345,3 +346,105 @@ def test_timeline_on_shipped_dates_starts_without_loss(region, tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert "lost_on.csv" in res.output
+
+
+# -- run / compare: --as-of and --pre-war override every scenario's own date -------------
+
+
+@pytest.fixture
+def dated_toy_env(dated_toy, tmp_path, monkeypatch) -> Path:
+    """``--graph toy`` / ``graph = "toy"`` resolve to the dated copy of the toy region."""
+    monkeypatch.setenv("RESILIENCE_GRAPHS", str(tmp_path))
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for name, as_of in (("early", "2024-02-15"), ("late", "2024-06-01")):
+        (folder / f"{name}.toml").write_text(
+            f'name = "{name}"\ndescription = "test"\ngraph = "toy"\nas_of = "{as_of}"\n'
+            '[removals]\nplaces = ["bravo"]\n',
+            encoding="utf-8",
+        )
+    return folder
+
+
+def _invoke(args: list[str]) -> tuple[int, str]:
+    res = CliRunner().invoke(app, args)
+    assert "Traceback" not in res.output, res.output
+    return res.exit_code, res.output
+
+
+def test_run_keeps_each_scenarios_date_unless_as_of_overrides_it(dated_toy_env, tmp_path):
+    early, late = (str(dated_toy_env / f"{n}.toml") for n in ("early", "late"))
+    out = str(tmp_path / "reports")
+    code, text = _invoke(["run", early, late, "--out", out])
+    assert code == 0, text
+    assert "Analysis date: network as of 2024-02-15 (occupation: " in text
+    assert "Analysis date: network as of 2024-06-01 (occupation: " in text
+    code, text = _invoke(["run", early, late, "--as-of", "2024-04-15", "--out", out])
+    assert code == 0, text
+    assert text.count("Analysis date: network as of 2024-04-15 (occupation: ") == 2
+    assert "2024-02-15" not in text
+    code, text = _invoke(["run", early, "--pre-war", "--out", out])
+    assert code == 0, text
+    assert "Analysis date: network as of pre-war (nothing occupied)" in text
+    # Each date its own run folder, with the option in run.json; nothing overwritten.
+    folders = sorted((tmp_path / "reports" / "scenarios").glob("early-*"))
+    assert len(folders) == 3
+    options = [
+        json.loads((f / "run.json").read_text(encoding="utf-8"))["inputs"]["options"]
+        for f in folders
+    ]
+    assert sorted(str(o["as_of"]) for o in options) == ["2024-04-15", "None", "None"]
+    assert sorted(o["pre_war"] for o in options) == [False, False, True]
+
+
+def test_run_as_of_changes_the_baseline(dated_toy_env, tmp_path):
+    """The Alpha-Charlie road is cut from 2024-05-01: there on the overriding date only."""
+    late = str(dated_toy_env / "late.toml")
+    args = ["run", late, "--json", "--out", str(tmp_path)]
+    code, text = _invoke([*args, "--as-of", "2024-04-15"])
+    assert code == 0, text
+    (during,) = json.loads(text)["scenarios"]
+    code, text = _invoke(args)
+    assert code == 0, text
+    (own,) = json.loads(text)["scenarios"]
+    assert (during["as_of"], own["as_of"]) == ("2024-04-15", "2024-06-01")
+    assert "lost_on.csv" in during["as_of_layer"]
+    assert during["od"] != own["od"], during["od"]
+
+
+def test_compare_prints_each_scenarios_date_and_takes_the_override(dated_toy_env, tmp_path):
+    specs = [str(dated_toy_env / f"{n}.toml") for n in ("early", "late")]
+    code, text = _invoke(["compare", *specs, "--out", str(tmp_path)])
+    assert code == 0, text
+    assert "Analysis date per scenario:" in text
+    assert "  early: network as of 2024-02-15 (occupation: " in text
+    assert "  late: network as of 2024-06-01 (occupation: " in text
+    code, text = _invoke(["compare", *specs, "--as-of", "latest", "--json", "--out", str(tmp_path)])
+    assert code == 0, text
+    data = json.loads(text)
+    assert [row["as_of"] for row in data["table"]] == ["2024-12-31", "2024-12-31"]
+    assert set(data["analysis_dates"]) == {"early", "late"}
+    assert all("2024-12-31" in line for line in data["analysis_dates"].values())
+    folders = list((tmp_path / "compare").glob("early+late-*"))
+    assert len(folders) == 2  # the override is part of the run folder's hash
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--as-of", "2024-06-01", "--pre-war"], "give either --pre-war or --as-of, not both"),
+        (["--as-of", "2024-13-01"], "--as-of"),
+        (["--as-of", "soon"], "--as-of"),
+    ],
+)
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_run_and_compare_refuse_a_bad_date_in_one_line(
+    dated_toy_env, tmp_path, command, extra, message
+):
+    code, text = _invoke(
+        [command, str(dated_toy_env / "late.toml"), *extra, "--out", str(tmp_path / "reports")]
+    )
+    assert code == 2, text
+    assert message in text
+    assert len(text.strip().splitlines()) == 1, text
+    assert not (tmp_path / "reports").exists()  # refused before any scenario ran

@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import re
+import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -27,6 +29,7 @@ from resilience.cli._common import (
 )
 from resilience.cli._options import (
     MAX_BUFFER_M,
+    AsOfOpt,
     BboxOpt,
     DestOpt,
     GraphOpt,
@@ -35,6 +38,7 @@ from resilience.cli._options import (
     OriginOpt,
     OutOpt,
     PointOpt,
+    PreWarOpt,
     RadiusOpt,
     SnapOpt,
     StationsOpt,
@@ -71,18 +75,76 @@ def _scenario_path(spec: Path) -> Path:
     raise BadScenarioError(msg)
 
 
+def _option_help(option: Any, text: str) -> Any:
+    """The shared option's typer info (flag, metavar) with help worded for scenarios."""
+    info = copy.copy(typing.get_args(option)[1])
+    info.help = text
+    return info
+
+
+# One definition of --as-of / --pre-war (resilience.cli._options); only the default differs.
+ScenarioAsOfOpt = Annotated[
+    str | None,
+    _option_help(
+        AsOfOpt,
+        "Analyse every scenario on this day instead of its own as_of: YYYY-MM-DD or latest "
+        "(default: each scenario's own as_of, else the region's reference date).",
+    ),
+]
+ScenarioPreWarOpt = Annotated[
+    bool, _option_help(PreWarOpt, "Analyse every scenario on the network without any occupation.")
+]
+
+
+def _date_override(as_of: str | None, pre_war: bool) -> str | None:
+    """--as-of / --pre-war as a scenario ``as_of`` value, or ``None`` to keep each one's own.
+
+    A malformed date is refused here, in one line naming the option, before any scenario
+    runs (inside a scenario the error would name the scenario file).
+    """
+    from resilience.frontline import parse_date  # noqa: PLC0415
+
+    if pre_war:
+        if as_of is not None:
+            msg = "give either --pre-war or --as-of, not both"
+            raise BadInputError(msg)
+        return "pre-war"
+    if as_of is None:
+        return None
+    if as_of.strip().lower() == "latest":
+        return "latest"
+    return parse_date(as_of.strip(), what="--as-of").isoformat()
+
+
 def _results(
-    specs: list[Path], graph: str | None, network: Callable[[], nx.MultiDiGraph[Any] | None]
+    specs: list[Path],
+    graph: str | None,
+    network: Callable[[], nx.MultiDiGraph[Any] | None],
+    as_of: str | None = None,
 ) -> list[ScenarioResult]:
     from resilience.scenario import load_scenario, run_scenario  # noqa: PLC0415
 
     scenarios = [load_scenario(_scenario_path(s)) for s in specs]
     _unique_names(scenarios)
     G = network()
-    # --graph overrides every scenario's own graph, loaded once for all of them.
-    return [
-        run_scenario(sc.model_copy(update={"graph": graph}) if graph else sc, G) for sc in scenarios
-    ]
+    # --graph overrides every scenario's own graph, loaded once for all of them; --as-of /
+    # --pre-war every scenario's own date (the graph stays undated so each one dates it).
+    update: dict[str, Any] = {"graph": graph} if graph else {}
+    if as_of is not None:
+        update["as_of"] = as_of
+    return [run_scenario(sc.model_copy(update=update) if update else sc, G) for sc in scenarios]
+
+
+def _analysis_date(res: ScenarioResult) -> str:
+    """The scenario's analysis date and the layer its occupation came from, one line."""
+    import datetime as dt  # noqa: PLC0415
+
+    from resilience.asof import AsOf  # noqa: PLC0415
+
+    label = str(res.graph.graph.get("as_of", "pre-war"))
+    layer = str(res.graph.graph.get("as_of_layer", "none"))
+    day = None if label == "pre-war" else dt.date.fromisoformat(label)
+    return AsOf(day, layer).describe()
 
 
 def _unique_names(scenarios: list[Any]) -> None:
@@ -127,6 +189,8 @@ def run(
     point: PointOpt = None,
     radius_km: RadiusOpt = None,
     snap_m: SnapOpt = None,
+    as_of: ScenarioAsOfOpt = None,
+    pre_war: ScenarioPreWarOpt = False,
     out: OutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -136,17 +200,20 @@ def run(
     the minimum cut between origins and destinations, and the most critical links left.
     Writes a Markdown + HTML page, maps, charts, CSV/Parquet tables, a GeoPackage and
     run.json under REPORTS/scenarios/<name>-<hash>/. --graph overrides the scenario's own
-    graph. Paths inside a scenario file are relative to that file.
+    graph; --as-of DATE|latest or --pre-war overrides every scenario's own as_of (absent:
+    each scenario's own date, by default the region's reference date). Each scenario's
+    analysis date is printed. Paths inside a scenario file are relative to that file.
 
     Example: resilience run pokrovsk-falls m30-cut
     """
     from resilience.provenance import file_sha256  # noqa: PLC0415
     from resilience.reports import render_scenario  # noqa: PLC0415
 
+    when = _date_override(as_of, pre_war)
     base = out_dir(out)
     options = (graph, mode, stations, bbox, point, radius_km, snap_m)
     summaries = []
-    for res in _results(scenario, graph, lambda: _override(*options)):
+    for res in _results(scenario, graph, lambda: _override(*options), when):
         sc = res.scenario
         sha = file_sha256(sc.source) if sc.source is not None else ""
         folder = run_folder(base, "scenarios", sc.name, extra=sha)
@@ -166,6 +233,8 @@ def run(
             summaries.append(
                 {
                     "scenario": sc.name,
+                    "as_of": str(res.graph.graph.get("as_of", "pre-war")),
+                    "as_of_layer": str(res.graph.graph.get("as_of_layer", "none")),
                     "removed": list(res.removal.labels),
                     "nodes_removed": len(res.removal.nodes),
                     "links_removed": links,
@@ -178,6 +247,7 @@ def run(
             )
             continue
         typer.echo(f"\n== {sc.name}: {sc.description}")
+        typer.echo(f"Analysis date: {_analysis_date(res)}")
         typer.echo(
             f"Removed: {removed} — {len(res.removal.nodes)} node(s), {links} further link(s)"
         )
@@ -203,6 +273,8 @@ def compare_cmd(
     point: PointOpt = None,
     radius_km: RadiusOpt = None,
     snap_m: SnapOpt = None,
+    as_of: ScenarioAsOfOpt = None,
+    pre_war: ScenarioPreWarOpt = False,
     out: OutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -212,25 +284,38 @@ def compare_cmd(
     end removed), cut off (no route left) and detoured, detour %, network efficiency
     loss, min cut before/after, the most critical link left. Writes compare.csv/.parquet,
     compare.png, a Markdown + HTML page and run.json under
-    REPORTS/compare/<names>-<hash>/.
+    REPORTS/compare/<names>-<hash>/. --as-of DATE|latest or --pre-war overrides every
+    scenario's own as_of (absent: each scenario's own date); each scenario's analysis
+    date is printed under the table.
 
     Example: resilience compare pokrovsk-falls m30-cut myrnohrad-corridor-closed
     """
     from resilience.reports import render_compare  # noqa: PLC0415
     from resilience.scenario import compare  # noqa: PLC0415
 
+    when = _date_override(as_of, pre_war)
     options = (graph, mode, stations, bbox, point, radius_km, snap_m)
     base = out_dir(out)
-    results = _results(scenario, graph, lambda: _override(*options))
+    results = _results(scenario, graph, lambda: _override(*options), when)
     table = compare(results)
     descriptions = {r.scenario.name: r.scenario.description for r in results}
     stem = "+".join(r.scenario.name for r in results)[:60]
     folder = run_folder(base, "compare", stem)
     files = write_manifest(folder, render_compare(table, descriptions, folder))
     if as_json:
-        emit_json({"command": "compare", "table": records(table), "folder": str(folder)})
+        emit_json(
+            {
+                "command": "compare",
+                "table": records(table),
+                "analysis_dates": {r.scenario.name: _analysis_date(r) for r in results},
+                "folder": str(folder),
+            }
+        )
         return
     show("Scenarios compared", table)
+    typer.echo("\nAnalysis date per scenario:")
+    for res in results:
+        typer.echo(f"  {res.scenario.name}: {_analysis_date(res)}")
     written(files)
 
 
