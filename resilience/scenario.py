@@ -47,6 +47,7 @@ from resilience.errors import BadScenarioError, ResilienceError
 from resilience.frontline import CATEGORIES, frontline_removal, load_frontline, od_min_cut
 from resilience.network import edge_label
 from resilience.targets import EdgeKey, Removal, apply_removal, build_removal, resolve_od
+from resilience.targets.names import link_count
 
 __all__ = [
     "FrontlineSpec",
@@ -167,7 +168,8 @@ class Scenario(_Strict):
         Sample this many sources for betweenness (exact when absent).
     as_of
         The day whose network is the baseline (``YYYY-MM-DD``, ``latest`` or ``pre-war``;
-        default: the region's reference date). See :mod:`resilience.asof`.
+        default: the region's reference date). ``run``/``compare --as-of`` or
+        ``--pre-war`` override it for every scenario. See :mod:`resilience.asof`.
     source
         The file it was read from (set by :func:`load_scenario`).
     """
@@ -534,12 +536,6 @@ def _already_lost(G: nx.MultiDiGraph[Any], nodes: frozenset[Any]) -> tuple[str, 
     return tuple(sorted(out))
 
 
-def _links(edges: frozenset[Any]) -> int:
-    """Removed edges counted as links: both directions of a two-way link are one."""
-    pairs = {frozenset((u, v)) for u, v, _ in edges}
-    return len(pairs)
-
-
 def _weight_of(res: ScenarioResult) -> str:
     """The weight a scenario ran with."""
     return res.scenario.weight
@@ -596,7 +592,7 @@ def compare(results: Sequence[ScenarioResult]) -> pd.DataFrame:
                 "scenario": res.scenario.name,
                 "as_of": str(res.graph.graph.get("as_of", "")),
                 "nodes_removed": len(res.removal.nodes),
-                "links_removed": _links(res.removal.edges),
+                "links_removed": link_count(res.removal.edges),
                 "od_pairs": len(od),
                 # lost: an endpoint itself removed; cut off: both there, no route left.
                 "lost": int((od["status"] == "lost").sum()),

@@ -94,6 +94,7 @@ def cut(
     from resilience.analysis.impact import flow_rows  # noqa: PLC0415
     from resilience.io import write_frames, write_layers  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
+    from resilience.targets.names import link_count  # noqa: PLC0415
 
     folder = out_dir(out)
     G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
@@ -107,7 +108,7 @@ def cut(
         ignore_index=True,
     ).astype(object)
     label = ", ".join(removed.labels) or "nothing (baseline)"
-    links = link_count_of(removed.edges)
+    links = link_count(removed.edges)
     headline = (
         f"Removed: {label} — {len(removed.nodes)} node(s), {links} further link(s) "
         f"({len(removed.edges)} link direction(s))"
@@ -145,11 +146,6 @@ def cut(
     show("Network", summary)
     show("Connected pieces left", result.components)
     written(files)
-
-
-def link_count_of(edges: frozenset[Any]) -> int:
-    """Directed edges counted as links: both directions of a two-way link are one."""
-    return len({frozenset((u, v)) for u, v, _ in edges})
 
 
 @friendly
