@@ -30,6 +30,7 @@ from resilience import settings
 from resilience.analysis.impact import global_efficiency, weight_units
 from resilience.errors import BadInputError
 from resilience.targets import EdgeKey, Removal, apply_removal, area_targets
+from resilience.targets.names import link_count
 
 __all__ = [
     "CATEGORIES",
@@ -427,7 +428,7 @@ def timeline(
                 "layer_date": layer_day(day).isoformat(),
                 "nodes_lost": len(removal.nodes),
                 "nodes_lost_since_start": len(set(removal.nodes) & set(G0.nodes)),
-                "links_lost": len({frozenset((u, v)) for u, v, _ in removal.edges}),
+                "links_lost": link_count(removal.edges),
                 "destinations_reachable": reachable,
                 "destinations_total": len(dst),
                 "pairs_lost": lost,

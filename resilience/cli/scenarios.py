@@ -208,6 +208,7 @@ def run(
     """
     from resilience.provenance import file_sha256  # noqa: PLC0415
     from resilience.reports import render_scenario  # noqa: PLC0415
+    from resilience.targets.names import link_count  # noqa: PLC0415
 
     when = _date_override(as_of, pre_war)
     base = out_dir(out)
@@ -227,7 +228,7 @@ def run(
             destinations=res.destinations,
             seeds={"betweenness": sc.seed} if sc.samples else None,
         )
-        links = len({frozenset((u, v)) for u, v, _ in res.removal.edges})
+        links = link_count(res.removal.edges)
         removed = ", ".join(res.removal.labels) or "nothing (baseline)"
         if as_json:
             summaries.append(
