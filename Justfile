@@ -15,8 +15,8 @@ install:
 check: lint test
 
 lint:
-    {{venv}}/bin/ruff check resilience tests benchmarks setup.py
-    {{venv}}/bin/ruff format --check resilience tests benchmarks setup.py
+    {{venv}}/bin/ruff check resilience tests benchmarks tools setup.py
+    {{venv}}/bin/ruff format --check resilience tests benchmarks tools setup.py
     {{venv}}/bin/mypy
 
 test:

@@ -307,9 +307,7 @@ def _add_lost_on(G: nx.MultiDiGraph[Any], folder: Path, config: dict[str, Any]) 
         config.get("lost_on_source") or f"DeepStateMap, dates shipped in {folder.name}/lost_on.csv"
     )
     for line, row in enumerate(_read_csv(path, _LOST_ON_COLUMNS), start=2):
-        attrs = {
-            k: row[k] for k in ("lost_on", "occupied_before", "grey_from") if row.get(k)
-        }
+        attrs = {k: row[k] for k in ("lost_on", "occupied_before", "grey_from") if row.get(k)}
         if row["element"] == "place":
             if row["id"] not in G:
                 msg = f"lost_on.csv line {line}: unknown place {row['id']!r}"
