@@ -854,8 +854,10 @@ def flow_map_png(res: ScenarioResult, ctx: MapContext | None = None) -> bytes | 
     _scale_bar(ax, (y0 + y1) / 2)
     _north_arrow(ax)
     # The caption is longer than the figure is wide: wrapped, not cut off.
-    foot = [textwrap.fill(flow_caption(res, ctx), 190), *map_credits(G, ctx)]
-    fig.get_layout_engine().set(h_pad=0.1)
+    foot = [textwrap.fill(flow_caption(res, ctx), 150), *map_credits(G, ctx)]
+    # Its legend is narrower than map_png's: without the wider pad the constrained layout
+    # let the latitude label fall off the left edge.
+    fig.get_layout_engine().set(h_pad=0.1, w_pad=0.3)
     fig.supxlabel("\n".join(foot), fontsize=6.5, ha="left", x=0.01, color="#333")
     return png_bytes(fig)
 
