@@ -209,6 +209,48 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _attack_setup(
+    graph_options: tuple[Any, ...],
+    origin: list[str] | None,
+    destination: list[str] | None,
+    *,
+    objective: str,
+    elements: str,
+    endpoints: bool,
+    cost: Path | None,
+    budget: float | None,
+    cutoff_min: float | None,
+    demand: bool,
+    time_limit: float,
+) -> tuple[Any, list[Any], list[Any], dict[str, Any]]:
+    # interdict and protect check the same options, load the same graph and pass the
+    # same attacker settings; only their own counts (k, p) differ.
+    from resilience.targets import resolve_od  # noqa: PLC0415
+
+    _check_options(
+        objective,
+        elements,
+        endpoints,
+        cost=cost,
+        budget=budget,
+        cutoff_min=cutoff_min,
+        demand=demand,
+    )
+    G = load_graph(*graph_options)
+    origins, destinations = resolve_od(G, origin or [], destination or [])
+    options = {
+        "objective": objective,
+        "elements": elements,
+        "costs": read_costs(cost) if cost is not None else None,
+        "budget": budget,
+        "endpoints": endpoints,
+        "cutoff_min": cutoff_min,
+        "demand": _demand(G, destinations) if demand else None,
+        "time_limit_s": time_limit,
+    }
+    return G, origins, destinations, options
+
+
 def _demand(G: Any, destinations: Any) -> Any:
     # Imported on use: supply pulls in targets, networkx and pandas, which --help and the
     # other commands do not need (resilience.cli imports every command module).
@@ -257,33 +299,21 @@ def interdict(
     _no_out_with_json(as_json, out)
     from resilience.analysis.interdict import interdict as run  # noqa: PLC0415
     from resilience.io import write_table  # noqa: PLC0415
-    from resilience.targets import resolve_od  # noqa: PLC0415
 
-    _check_options(
-        objective,
-        elements,
-        endpoints,
+    G, origins, destinations, options = _attack_setup(
+        (graph, mode, stations, bbox, point, radius_km, snap_m),
+        origin,
+        destination,
+        objective=objective,
+        elements=elements,
+        endpoints=endpoints,
         cost=cost,
         budget=budget,
         cutoff_min=cutoff_min,
         demand=demand,
+        time_limit=time_limit,
     )
-    G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
-    origins, destinations = resolve_od(G, origin or [], destination or [])
-    result = run(
-        G,
-        origins,
-        destinations,
-        k=k,
-        objective=objective,  # type: ignore[arg-type]
-        elements=elements,  # type: ignore[arg-type]
-        costs=read_costs(cost) if cost is not None else None,
-        budget=budget,
-        endpoints=endpoints,
-        cutoff_min=cutoff_min,
-        demand=_demand(G, destinations) if demand else None,
-        time_limit_s=time_limit,
-    )
+    result = run(G, origins, destinations, k=k, **options)
     unit = result.unit
     if as_json:
         doc = {
@@ -358,34 +388,21 @@ def protect(
     _no_out_with_json(as_json, out)
     from resilience.analysis.protect import protect as run  # noqa: PLC0415
     from resilience.io import write_table  # noqa: PLC0415
-    from resilience.targets import resolve_od  # noqa: PLC0415
 
-    _check_options(
-        objective,
-        elements,
-        endpoints,
+    G, origins, destinations, options = _attack_setup(
+        (graph, mode, stations, bbox, point, radius_km, snap_m),
+        origin,
+        destination,
+        objective=objective,
+        elements=elements,
+        endpoints=endpoints,
         cost=cost,
         budget=budget,
         cutoff_min=cutoff_min,
         demand=demand,
+        time_limit=time_limit,
     )
-    G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
-    origins, destinations = resolve_od(G, origin or [], destination or [])
-    result = run(
-        G,
-        origins,
-        destinations,
-        p=p,
-        k=k,
-        objective=objective,  # type: ignore[arg-type]
-        elements=elements,  # type: ignore[arg-type]
-        costs=read_costs(cost) if cost is not None else None,
-        budget=budget,
-        endpoints=endpoints,
-        cutoff_min=cutoff_min,
-        demand=_demand(G, destinations) if demand else None,
-        time_limit_s=time_limit,
-    )
+    result = run(G, origins, destinations, p=p, k=k, **options)
     if as_json:
         unit = result.unit
         emit_json(
