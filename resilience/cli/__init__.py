@@ -31,7 +31,7 @@ except ImportError:  # pragma: no cover - older typer on plain click
 
 from resilience.cli import analyse, flow, interdict, osm, redundancy, scan, scenarios
 from resilience.cli._common import dated, join_edge_args, remember_argv
-from resilience.errors import ResilienceError
+from resilience.errors import BadInputError, ResilienceError
 
 __all__ = ["app", "main"]
 
@@ -50,6 +50,7 @@ class _OneLineGroup(TyperGroup):
             remember_argv(args)
             try:
                 args = join_edge_args(args)
+                self._refuse_repeats(args)
             except ResilienceError as exc:
                 typer.echo(f"error: {exc}", err=True)
                 raise typer.Exit(2) from None
@@ -58,6 +59,53 @@ class _OneLineGroup(TyperGroup):
     def invoke(self, ctx: Context) -> Any:
         with _usage_in_one_line():
             return super().invoke(ctx)
+
+    def _refuse_repeats(self, args: list[str]) -> None:
+        """Refuse a single-value option given twice (click silently keeps the last one)."""
+        name = next((a for a in args if not a.startswith("-")), None)
+        command = self.commands.get(name) if name is not None else None
+        if name is None or command is None:
+            return
+        canonical, takes_value, repeatable = _option_kinds(command)
+        seen: dict[str, str] = {}
+        rest = iter(args[args.index(name) + 1 :])
+        for arg in rest:
+            if arg == "--":
+                break
+            opt = arg.split("=", 1)[0] if arg.startswith("--") else arg
+            inline = "=" in arg
+            if opt in repeatable and not inline:
+                next(rest, None)  # its value, which may itself start with a dash
+            if opt not in canonical:
+                continue
+            given = f"{arg} {next(rest, '')}".strip() if opt in takes_value and not inline else arg
+            if canonical[opt] in seen:
+                msg = (
+                    f"{canonical[opt]} is given twice ({seen[canonical[opt]]!r} and "
+                    f"{given!r}); give it once"
+                )
+                raise BadInputError(msg)
+            seen[canonical[opt]] = given
+
+
+def _option_kinds(command: Any) -> tuple[dict[str, str], set[str], set[str]]:
+    """Each single-value option's names → its long name; which take a value; repeatables."""
+    canonical: dict[str, str] = {}
+    takes_value: set[str] = set()
+    repeatable: set[str] = set()
+    for param in command.params:
+        # typer's options are not click.Option subclasses: ask by their traits.
+        if param.param_type_name != "option" or getattr(param, "count", False):
+            continue
+        flag = getattr(param, "is_flag", False)
+        if param.multiple:
+            repeatable.update(() if flag else param.opts)
+            continue
+        for opt in (*param.opts, *param.secondary_opts):
+            canonical[opt] = max(param.opts, key=len)
+            if not flag:
+                takes_value.add(opt)
+    return canonical, takes_value, repeatable
 
 
 @contextlib.contextmanager

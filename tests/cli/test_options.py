@@ -202,3 +202,36 @@ def test_bad_point_is_one_line_on_an_analysis_command(tmp_path) -> None:
     res = runner.invoke(app, ["cut", "--graph", osm, "--point", "48", "--radius-km", "1"])
     assert res.exit_code == 2
     assert res.output.startswith("error: --point takes 2 comma-separated numbers")
+
+
+def _single_value_options() -> list[tuple[str, str, bool]]:
+    group = typer.main.get_command(app)
+    out = []
+    for name, command in sorted(group.commands.items()):  # type: ignore[attr-defined]
+        for param in command.params:
+            if param.param_type_name != "option" or param.multiple:
+                continue
+            if param.opts[0] in {"--help", "-h"}:
+                continue
+            out.append((name, max(param.opts, key=len), bool(getattr(param, "is_flag", False))))
+    return out
+
+
+@pytest.mark.parametrize(("command", "option", "flag"), _single_value_options())
+def test_a_single_value_option_given_twice_is_refused(command, option, flag) -> None:
+    # click keeps the last value silently; a user who wrote --k 2 --k 3 meant something.
+    twice = [option, option] if flag else [option, "1", f"{option}=2"]
+    result = runner.invoke(app, [command, *twice])
+    assert result.exit_code == 2, (command, option, result.output)
+    lines = result.output.strip().splitlines()
+    assert lines == [f"error: {option} is given twice " + lines[0].split(" twice ", 1)[1]]
+    assert "give it once" in lines[0]
+
+
+def test_repeatable_options_and_dashed_values_are_not_refused(tmp_path) -> None:
+    # --node is repeatable; a value that starts with a dash is a value, not an option.
+    result = runner.invoke(app, ["cut", "--node", "-k", "--k", "2"])
+    assert "given twice" not in result.output
+    out = ["--out", str(tmp_path)]
+    result = runner.invoke(app, ["cut", "--node", "pokrovsk", "--node", "myrnohrad", *out])
+    assert result.exit_code == 0, result.output
