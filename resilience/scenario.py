@@ -15,7 +15,8 @@ A scenario is a TOML file (see ``scenarios/``)::
     places = ["pokrovsk"]
     refs = ["M-30"]
     corridors = ["myrnohrad-corridor"]
-    edges = [["pokrovsk", "myrnohrad"]]
+    edges = [["pokrovsk", "myrnohrad"],       # every direct link between the two
+             ["a", "b", "1"]]                # only the parallel link with key 1
     polygons = [{ file = "zone.geojson", buffer_m = 500 }]
     frontline = { file = "../shared/data/.../keydates.geojson", date = "2025-11-20",
                   categories = ["occupied"] }
@@ -130,7 +131,9 @@ class Removals(_Strict):
     places, refs, corridors
         Place names, road/rail refs and corridor names.
     edges
-        Pairs of places whose direct links are cut.
+        Pairs of places whose direct links are cut; a third item, the edge key as
+        ``redundancy`` lists it, cuts only that one of several parallel links (the
+        command line's ``--edge A B#KEY``).
     polygons
         Polygon layers.
     frontline
@@ -140,7 +143,7 @@ class Removals(_Strict):
     places: tuple[str, ...] = ()
     refs: tuple[str, ...] = ()
     corridors: tuple[str, ...] = ()
-    edges: tuple[tuple[str, str], ...] = ()
+    edges: tuple[tuple[str, str] | tuple[str, str, str], ...] = ()
     polygons: tuple[PolygonSpec, ...] = ()
     frontline: FrontlineSpec | None = None
 
@@ -276,13 +279,17 @@ _EXPECTED = {
 def _explain(exc: ValidationError) -> str:
     err = exc.errors()[0]
     # List positions are dropped from the key: the file has no name for "edges.0.1".
-    parts = [str(p) for p in err["loc"] if not isinstance(p, int)]
+    # So is the branch of a union ("tuple[str, str]"): the user wrote no such key.
+    parts = [str(p) for p in err["loc"] if not isinstance(p, int) and "[" not in str(p)]
     key = ".".join(parts) or "(top level)"
     kind = err["type"]
     if kind == "extra_forbidden":
         return f"unknown key {key!r}"
     if key.endswith("edges") and kind in ("missing", "too_short", "too_long", "tuple_type"):
-        return f"key {key!r}: expected a list of pairs of place names, e.g. [['a', 'b']]"
+        return (
+            f"key {key!r}: expected a list of pairs of place names, e.g. [['a', 'b']] "
+            "(or ['a', 'b', 'KEY'] for one of several parallel links)"
+        )
     if kind == "missing":
         return f"missing key {key!r}"
     got = err.get("input")

@@ -165,3 +165,33 @@ def test_shipped_scenarios_validate():
     assert len(files) >= 7
     names = [load_scenario(f).name for f in files]
     assert names == [f.stem for f in files]
+
+
+def test_an_edge_key_cuts_one_of_parallel_links(tmp_path):
+    from resilience.sources.load import load_network
+
+    G = load_network("toy")
+    u, v, k, data = next(e for e in G.edges(keys=True, data=True) if e[0] == "delta")
+    extra = G.add_edge(u, v, **data)
+    G.add_edge(v, u, key=extra, **data)
+    head = 'description = "x"\ngraph = "toy"\n[removals]\n'
+
+    def run(name, edge):
+        return run_scenario(load_scenario(write(tmp_path, name, f"{head}edges = [{edge}]\n")), G)
+
+    res = run("one", f'["{u}", "{v}", "{extra}"]')
+    assert res.removal.edges == {(u, v, extra), (v, u, extra)}
+    both = run("both", f'["{u}", "{v}"]')
+    assert {(u, v, k), (u, v, extra), (v, u, k), (v, u, extra)} <= both.removal.edges
+    with pytest.raises(BadScenarioError, match=r"no link with key '9'.*keys there"):
+        run("nine", f'["{u}", "{v}", "9"]')
+
+
+@pytest.mark.parametrize("edge", ['["a"]', '["a", "b", "1", "2"]', '"a"', "[1, 2]"])
+def test_a_malformed_edge_is_one_line_naming_the_key(tmp_path, edge):
+    path = write(tmp_path, "bad", f'description = "x"\n[removals]\nedges = [{edge}]\n')
+    with pytest.raises(BadScenarioError) as info:
+        load_scenario(path)
+    msg = str(info.value)
+    assert "\n" not in msg
+    assert "'removals.edges'" in msg
