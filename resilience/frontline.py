@@ -34,6 +34,7 @@ from resilience.targets.names import link_count
 
 __all__ = [
     "CATEGORIES",
+    "HELD",
     "Frontline",
     "element_lost",
     "frontline_removal",
@@ -47,6 +48,9 @@ __all__ = [
 
 #: Category names the layers use; ``occupied`` plus ORDLO is "all Russian-held territory".
 CATEGORIES = ("occupied", "occupied_pre2022_ordlo", "unknown_grey")
+#: What "lost to the front" means when no categories are named, here as in scenario files,
+#: reports and the analysis date: the area taken since 2022 and the area held since 2014.
+HELD = ("occupied", "occupied_pre2022_ordlo")
 
 
 def shared_data_dir() -> Path:
@@ -145,7 +149,7 @@ class Frontline:
             raise BadInputError(msg)
         return earlier[-1]
 
-    def area(self, date: str | dt.date, categories: Sequence[str] = ("occupied",)) -> Any:
+    def area(self, date: str | dt.date, categories: Sequence[str] = HELD) -> Any:
         """The union of the chosen categories on the layer day for ``date``.
 
         Parameters
@@ -153,7 +157,8 @@ class Frontline:
         date
             The day asked for (the latest layer on or before it is used).
         categories
-            Categories to unite, e.g. ``("occupied", "occupied_pre2022_ordlo")``.
+            Categories to unite (default :data:`HELD`: occupied since 2022 and held
+            since 2014; a file without one of them contributes the other).
 
         Returns
         -------
@@ -254,7 +259,7 @@ def frontline_removal(
     front: Frontline,
     date: str | dt.date,
     *,
-    categories: Sequence[str] = ("occupied",),
+    categories: Sequence[str] = HELD,
     buffer_m: float = 0.0,
 ) -> Removal:
     """What the occupied area on ``date`` takes out of the network.
@@ -268,7 +273,8 @@ def frontline_removal(
     date
         The day; the latest layer on or before it is used.
     categories
-        Categories counted as lost.
+        Categories counted as lost (default :data:`HELD`, as scenario files and the
+        analysis date count them).
     buffer_m
         Grow the area by this many metres first (e.g. the reach of drones and artillery).
 
@@ -340,7 +346,7 @@ def timeline(
     origins: Sequence[Any],
     destinations: Sequence[Any],
     *,
-    categories: Sequence[str] = ("occupied", "occupied_pre2022_ordlo"),
+    categories: Sequence[str] = HELD,
     buffer_m: float = 0.0,
     weight: str = "travel_time",
 ) -> pd.DataFrame:

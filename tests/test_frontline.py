@@ -198,9 +198,11 @@ def test_real_status_layer_has_ordlo_and_grey():
     G = load_region()
     front = load_frontline(STATUS)
     assert set(front.categories) == {"occupied", "occupied_pre2022_ordlo", "unknown_grey"}
-    occupied = frontline_removal(G, front, "2024-02-17")
+    occupied = frontline_removal(G, front, "2024-02-17", categories=["occupied"])
     held = frontline_removal(
         G, front, "2024-02-17", categories=["occupied", "occupied_pre2022_ordlo"]
     )
     assert occupied.nodes <= held.nodes
     assert "donetsk" in held.nodes
+    # No categories named: "lost" means what scenario files and the analysis date mean.
+    assert frontline_removal(G, front, "2024-02-17") == held
