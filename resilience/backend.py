@@ -21,8 +21,10 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 __all__ = [
+    "Adjacency",
     "CSRGraph",
     "EdgeArrays",
+    "adjacency",
     "betweenness",
     "edge_arrays",
     "flow_cut",
@@ -195,6 +197,64 @@ def _convert(G: nx.MultiDiGraph[Any], weight: str) -> EdgeArrays:
     for arr in (u, v, w):
         arr.flags.writeable = False  # shared through the cache
     return EdgeArrays(nodes, index, u, v, keys, w)
+
+
+@dataclass(frozen=True)
+class Adjacency:
+    """Out-neighbours per node in the graph's own adjacency order, parallel edges merged.
+
+    networkx scans a node's neighbours in insertion order; an engine that must break
+    ties as networkx does (:mod:`resilience._dijkstra`) scans them in the same order.
+
+    Attributes
+    ----------
+    indptr, indices
+        CSR layout: the neighbours of node ``i`` are ``indices[indptr[i]:indptr[i + 1]]``.
+    weight
+        Cheapest parallel weight per entry, as stored (zero stays zero; see ``_ZERO``).
+    count
+        Number of parallel edges per entry (each is a separate physical route).
+    """
+
+    indptr: IntArray
+    indices: IntArray
+    weight: FloatArray
+    count: IntArray
+
+
+def adjacency(G: nx.MultiDiGraph[Any], weight: str = "travel_time") -> Adjacency:
+    """The cached conversion of ``G`` (:func:`edge_arrays`) as an ordered adjacency.
+
+    Weights at or below ``_ZERO`` read as zero again, as networkx sees them (a stored
+    weight of ``1e-9`` or less, or a negative one, is therefore taken as zero).
+
+    Parameters
+    ----------
+    G
+        The network.
+    weight
+        Edge attribute used as the weight.
+
+    Returns
+    -------
+    Adjacency
+        The adjacency.
+    """
+    arrays = edge_arrays(G, weight)
+    u, v, w = arrays.u, arrays.v, arrays.weight
+    if len(u) > 1 and bool((u[1:] < u[:-1]).any()):
+        # Edges come grouped by tail in node order; regroup if a conversion did not.
+        order = np.argsort(u, kind="stable")
+        u, v, w = u[order], v[order], w[order]
+    first = np.ones(len(u), dtype=bool)
+    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    starts = np.flatnonzero(first)
+    cheapest = np.minimum.reduceat(w, starts) if len(starts) else w[:0]
+    cheapest = np.where(cheapest <= _ZERO, 0.0, cheapest)
+    count = np.diff(np.append(starts, len(u))).astype(np.int64)
+    indptr = np.zeros(arrays.n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(u[starts], minlength=arrays.n), out=indptr[1:])
+    return Adjacency(indptr, v[starts].astype(np.int64), cheapest, count)
 
 
 def _cheapest(u: IntArray, v: IntArray, w: FloatArray, n: int) -> sparse.csr_array:
