@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-__all__ = ["sample_size", "sampled_betweenness"]
+__all__ = ["dependencies", "sample_size", "sampled_betweenness"]
 
 
 def sample_size(n: int, epsilon: float, delta: float) -> int:
@@ -155,6 +155,26 @@ def sampled_betweenness(matrix: Any, k: int, seed: int) -> tuple[Any, Any]:
     n = matrix.shape[0]
     rng = np.random.default_rng(seed)
     sources = np.arange(n) if k >= n else np.sort(rng.choice(n, size=k, replace=False))
+    return dependencies(matrix, sources)
+
+
+def dependencies(matrix: Any, sources: Any) -> tuple[Any, Any]:
+    """Unnormalised node and edge dependencies summed over the given sources, in order.
+
+    Parameters
+    ----------
+    matrix
+        ``n × n`` CSR weight matrix (positive weights, no self-loops), sorted indices.
+    sources
+        Row indices of the sources.
+
+    Returns
+    -------
+    nodes, edges
+        Sums per node and per stored matrix entry (in ``matrix.data`` order).
+    """
+    n = matrix.shape[0]
+    sources = np.asarray(sources, dtype=np.int64)
     coo_rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
     order = np.lexsort((coo_rows, matrix.indices))  # by column, then row: the transpose
     t_indptr = np.concatenate([[0], np.cumsum(np.bincount(matrix.indices, minlength=n))])

@@ -454,6 +454,7 @@ def betweenness(
     seed: int = 0,
     epsilon: float | None = None,
     delta: float = 0.1,
+    sources: list[Any] | None = None,
 ) -> tuple[dict[Any, float], dict[tuple[Any, Any], float]]:
     """Weighted betweenness of nodes and (collapsed) edges with networkit, normalised.
 
@@ -477,25 +478,27 @@ def betweenness(
     epsilon, delta
         Additive error bound and failure probability of the approximation (exact or
         ``samples`` when ``epsilon`` is ``None``).
+    sources
+        Sampled source node ids, in the order networkx's ``betweenness_centrality(k=...)``
+        draws them (``random.Random(seed).sample(list(G), k)``): node and edge values are
+        then networkx's estimate for that sample, rescaled as networkx 3.6 does (node
+        values of sampled sources by ``1 / ((k - 1)(n - 2))``, others by
+        ``1 / (k (n - 2))``; edges by ``1 / (k (n - 1))``). Overrides the other options.
 
     Returns
     -------
     nodes, edges
         Node id to value; ``(u, v)`` to value.
     """
-    import networkit as nk  # noqa: PLC0415 - heavy import kept off the CLI start-up path
-
     arrays = edge_arrays(G, weight)
     matrix = arrays.csr()
     matrix.setdiag(0)
     matrix.eliminate_zeros()
-    coo = matrix.tocoo()
     n = arrays.n
-    g = nk.graph.Graph(n, weighted=True, directed=True)
-    g.addEdges((coo.data.astype(np.float64), (coo.row.astype(np.int64), coo.col.astype(np.int64))))
-    g.indexEdges()
     node_scale = 1.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0  # noqa: PLR2004
     edge_scale = 1.0 / (n * (n - 1)) if n > 1 else 1.0
+    if sources is not None:
+        return _sampled_like_networkx(arrays, matrix, sources)
     if epsilon is not None:
         from resilience._brandes import sample_size, sampled_betweenness  # noqa: PLC0415
 
@@ -511,7 +514,14 @@ def betweenness(
                 rows.tolist(), matrix.indices.tolist(), edge_sum.tolist(), strict=True
             )
         }
-    elif samples is None or samples >= n:
+        return {arrays.nodes[i]: float(scores[i]) for i in range(n)}, edge_vals
+    import networkit as nk  # noqa: PLC0415 - heavy import kept off the CLI start-up path
+
+    coo = matrix.tocoo()
+    g = nk.graph.Graph(n, weighted=True, directed=True)
+    g.addEdges((coo.data.astype(np.float64), (coo.row.astype(np.int64), coo.col.astype(np.int64))))
+    g.indexEdges()
+    if samples is None or samples >= n:
         algo = nk.centrality.Betweenness(g, normalized=False, computeEdgeCentrality=True)
         algo.run()
         scores = np.asarray(algo.scores()) * node_scale
@@ -531,3 +541,32 @@ def betweenness(
             for a, b in zip(coo.row, coo.col, strict=True)
         }
     return {arrays.nodes[i]: float(scores[i]) for i in range(n)}, edge_vals
+
+
+def _sampled_like_networkx(
+    arrays: EdgeArrays, matrix: sparse.csr_array, sources: list[Any]
+) -> tuple[dict[Any, float], dict[tuple[Any, Any], float]]:
+    """The sampled estimate networkx gives for these sources (nodes and edges), compiled."""
+    from resilience._brandes import dependencies  # noqa: PLC0415 - numba
+
+    n, k = arrays.n, len(sources)
+    rows_of = [arrays.index[x] for x in sources]
+    matrix.sort_indices()
+    node_sum, edge_sum = dependencies(matrix, rows_of)
+    node_vals = {}
+    if n > 2:  # noqa: PLR2004 - no node lies between two others
+        picked = np.zeros(n, dtype=bool)
+        picked[rows_of] = True
+        own = 1 / ((k - 1) * (n - 2)) if k > 1 else float("nan")
+        other = 1 / (k * (n - 2))
+        scale = np.where(picked, own, other)
+        node_vals = {arrays.nodes[i]: float(node_sum[i] * scale[i]) for i in range(n)}
+    else:
+        node_vals = {x: float(node_sum[i]) for i, x in enumerate(arrays.nodes)}
+    edge_scale = 1 / (k * (n - 1)) if n > 1 else 1.0
+    rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
+    edge_vals = {
+        (arrays.nodes[a], arrays.nodes[b]): float(x * edge_scale)
+        for a, b, x in zip(rows.tolist(), matrix.indices.tolist(), edge_sum.tolist(), strict=True)
+    }
+    return node_vals, edge_vals

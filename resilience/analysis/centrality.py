@@ -1,13 +1,16 @@
 """Betweenness centrality of places and links, weighted by travel time.
 
-Exact values and the ``epsilon`` estimate run on the compiled engine
-(:func:`resilience.backend.betweenness`, over the graph's cached conversion); ``samples``
-keeps networkx's seeded estimator, so sampled tables stay as they were;
-``engine="networkx"`` is the reference for the exact values.
+Every estimate runs on the compiled engine (:func:`resilience.backend.betweenness`, over
+the graph's cached conversion): exact values (networkit's Brandes), ``samples``
+(networkx's seeded estimator replayed: the same sampled sources, the same rescaling, so
+the same values as networkx) and ``epsilon`` (enough uniformly sampled sources that
+every value is within ``epsilon`` of the exact one with probability ``1 - delta``; see
+:mod:`resilience._brandes`). ``engine="networkx"`` is the reference.
 """
 
 from __future__ import annotations
 
+import random
 from typing import Any, Literal
 
 import networkx as nx
@@ -18,6 +21,25 @@ from resilience.errors import BadInputError
 from resilience.network import edge_label, node_label, to_digraph
 
 Engine = Literal["fast", "networkx"]
+Values = tuple[dict[Any, float], dict[tuple[Any, Any], float]]
+
+
+def _check(samples: int | None, epsilon: float | None, delta: float, engine: str) -> None:
+    if engine not in ("fast", "networkx"):
+        msg = f"engine must be fast or networkx, not {engine!r}"
+        raise BadInputError(msg)
+    if epsilon is not None and not 0 < epsilon < 1:
+        msg = f"epsilon must be between 0 and 1 (exclusive), not {epsilon}"
+        raise BadInputError(msg)
+    if not 0 < delta < 1:
+        msg = f"delta must be between 0 and 1 (exclusive), not {delta}"
+        raise BadInputError(msg)
+    if samples is not None and samples < 1:
+        msg = f"samples must be at least 1, not {samples}"
+        raise BadInputError(msg)
+    if epsilon is not None and engine == "networkx":
+        msg = "the epsilon estimate runs on the fast engine only"
+        raise BadInputError(msg)
 
 
 def _values(
@@ -29,34 +51,55 @@ def _values(
     epsilon: float | None,
     delta: float,
     engine: Engine,
-    edges: bool,
-) -> dict[Any, float]:
-    if engine not in ("fast", "networkx"):
-        msg = f"engine must be fast or networkx, not {engine!r}"
-        raise BadInputError(msg)
-    if epsilon is not None and not 0 < epsilon < 1:
-        msg = f"epsilon must be between 0 and 1, not {epsilon}"
-        raise BadInputError(msg)
-    if not 0 < delta < 1:
-        msg = f"delta must be between 0 and 1, not {delta}"
-        raise BadInputError(msg)
+    edges: bool = True,
+) -> Values:
+    _check(samples, epsilon, delta, engine)
     n = G.number_of_nodes()
     exact = samples is None or samples >= n
-    if epsilon is not None or (exact and engine == "fast"):
-        nodes, links = backend.betweenness(
-            G, weight=weight, seed=seed or 0, epsilon=epsilon, delta=delta
-        )
-        return dict(links) if edges else nodes
+    if engine == "fast":
+        if epsilon is None and samples is not None and not exact:
+            # networkx draws the sample this way; the engine then replays its estimator.
+            picked = random.Random(seed).sample(list(G.nodes), samples)  # noqa: S311
+            return backend.betweenness(G, weight=weight, sources=picked)
+        return backend.betweenness(G, weight=weight, seed=seed or 0, epsilon=epsilon, delta=delta)
     D = to_digraph(G, weight)
     k = None if exact else samples
+    nodes = dict(nx.betweenness_centrality(D, k=k, weight=weight, normalized=True, seed=seed))
+    links: dict[tuple[Any, Any], float] = {}
     if edges:
-        return dict(
+        links = dict(
             nx.edge_betweenness_centrality(D, k=k, weight=weight, normalized=True, seed=seed)
         )
-    return dict(nx.betweenness_centrality(D, k=k, weight=weight, normalized=True, seed=seed))
+    return nodes, links
 
 
-__all__ = ["edge_betweenness", "node_betweenness"]
+def sources_sampled(n: int, epsilon: float, delta: float = 0.1) -> int:
+    """How many sources the ``epsilon`` estimate samples on a network of ``n`` places.
+
+    Parameters
+    ----------
+    n
+        Number of nodes.
+    epsilon, delta
+        Additive error bound and its failure probability.
+
+    Returns
+    -------
+    int
+        The sample size (``n`` means every source: exact values).
+
+    Raises
+    ------
+    BadInputError
+        If ``epsilon`` or ``delta`` is not strictly between 0 and 1.
+    """
+    _check(None, epsilon, delta, "fast")
+    from resilience._brandes import sample_size  # noqa: PLC0415 - numba
+
+    return sample_size(n, epsilon, delta)
+
+
+__all__ = ["betweenness_tables", "edge_betweenness", "node_betweenness", "sources_sampled"]
 
 
 def node_betweenness(
@@ -78,8 +121,9 @@ def node_betweenness(
     weight
         Edge attribute minimised.
     samples
-        Number of source nodes to sample (exact when ``None``). The estimate is
-        unbiased; its standard error shrinks as ``1/sqrt(samples)``.
+        Number of source nodes to sample (exact when ``None``): networkx's seeded
+        estimator (the same sources and values on either engine). Its standard error
+        shrinks as ``1/sqrt(samples)``.
     seed
         Seed for the sample.
     epsilon, delta
@@ -95,7 +139,7 @@ def node_betweenness(
         ``node``, ``name``, ``kind``, ``betweenness`` (normalised), sorted descending,
         ties by name.
     """
-    bc = _values(
+    bc, _ = _values(
         G,
         weight=weight,
         samples=samples,
@@ -105,6 +149,10 @@ def node_betweenness(
         engine=engine,
         edges=False,
     )
+    return _node_frame(G, bc)
+
+
+def _node_frame(G: nx.MultiDiGraph[Any], bc: dict[Any, float]) -> pd.DataFrame:
     rows = [
         {"node": n, "name": node_label(G, n), "kind": G.nodes[n].get("kind", ""), "betweenness": v}
         for n, v in bc.items()
@@ -147,7 +195,7 @@ def edge_betweenness(
     pandas.DataFrame
         ``u``, ``v``, ``key``, ``label``, ``mode``, ``betweenness`` (normalised), sorted.
     """
-    bc = _values(
+    _, bc = _values(
         G,
         weight=weight,
         samples=samples,
@@ -155,8 +203,47 @@ def edge_betweenness(
         epsilon=epsilon,
         delta=delta,
         engine=engine,
-        edges=True,
     )
+    return _edge_frame(G, bc, weight)
+
+
+def betweenness_tables(
+    G: nx.MultiDiGraph[Any],
+    *,
+    weight: str = "travel_time",
+    samples: int | None = None,
+    seed: int | None = 0,
+    epsilon: float | None = None,
+    delta: float = 0.1,
+    engine: Engine = "fast",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`node_betweenness` and :func:`edge_betweenness` from one engine run.
+
+    Parameters
+    ----------
+    G, weight, samples, seed, epsilon, delta, engine
+        As for :func:`node_betweenness`.
+
+    Returns
+    -------
+    nodes, edges
+        The two tables, exactly as the two functions return them.
+    """
+    nodes, links = _values(
+        G,
+        weight=weight,
+        samples=samples,
+        seed=seed,
+        epsilon=epsilon,
+        delta=delta,
+        engine=engine,
+    )
+    return _node_frame(G, nodes), _edge_frame(G, links, weight)
+
+
+def _edge_frame(
+    G: nx.MultiDiGraph[Any], bc: dict[tuple[Any, Any], float], weight: str
+) -> pd.DataFrame:
     D = to_digraph(G, weight)
     rows: list[dict[str, Any]] = []
     for (u, v), val in bc.items():

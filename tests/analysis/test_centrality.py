@@ -1,7 +1,16 @@
 import networkx as nx
+import numpy as np
+import pandas as pd
 import pytest
 
-from resilience.analysis.centrality import edge_betweenness, node_betweenness
+from resilience.analysis.centrality import (
+    betweenness_tables,
+    edge_betweenness,
+    node_betweenness,
+    sources_sampled,
+)
+from resilience.errors import BadInputError
+from resilience.synthetic import road_like
 
 
 def _path_graph():
@@ -41,3 +50,57 @@ def test_sampled_is_deterministic_with_seed(toy):
     a = node_betweenness(toy, samples=4, seed=7)
     b = node_betweenness(toy, samples=4, seed=7)
     assert a.equals(b)
+
+
+@pytest.mark.parametrize(("seed", "samples"), [(0, 10), (3, 25), (7, 2)])
+def test_sampled_engine_replays_networkx_estimator(seed, samples):
+    G = road_like(49, seed=seed, drop=0.2, integer_times=seed % 2 == 1)
+    for fn in (node_betweenness, edge_betweenness):
+        fast = fn(G, samples=samples, seed=seed)
+        ref = fn(G, samples=samples, seed=seed, engine="networkx")
+        key = "node" if fn is node_betweenness else ["u", "v"]
+        a = fast.set_index(key)["betweenness"].sort_index()
+        b = ref.set_index(key)["betweenness"].sort_index()
+        assert list(a.index) == list(b.index)
+        assert np.allclose(a.to_numpy(), b.to_numpy(), rtol=0, atol=1e-12)
+
+
+def test_tables_from_one_run_equal_the_two_functions(toy):
+    nodes, edges = betweenness_tables(toy, samples=3, seed=2)
+    pd.testing.assert_frame_equal(nodes, node_betweenness(toy, samples=3, seed=2))
+    pd.testing.assert_frame_equal(edges, edge_betweenness(toy, samples=3, seed=2))
+    nodes, edges = betweenness_tables(toy)
+    pd.testing.assert_frame_equal(nodes, node_betweenness(toy))
+    pd.testing.assert_frame_equal(edges, edge_betweenness(toy))
+
+
+def test_epsilon_estimate_within_epsilon_of_exact_for_every_node():
+    # ~2k nodes, epsilon 0.1: the bound asks for 531 of 2,025 sources, a real sample.
+    G = road_like(2025, seed=11)
+    eps, delta = 0.1, 0.1
+    k = sources_sampled(len(G), eps, delta)
+    assert k == 531
+    exact = node_betweenness(G).set_index("node")["betweenness"]
+    for seed in (0, 1):
+        est = node_betweenness(G, epsilon=eps, delta=delta, seed=seed)
+        est = est.set_index("node")["betweenness"].reindex(exact.index)
+        assert (est - exact).abs().max() <= eps
+        assert not est.equals(exact)  # sampled, not exact
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"epsilon": 0.0},
+        {"epsilon": -0.1},
+        {"epsilon": 1.0},
+        {"epsilon": 0.1, "delta": 0.0},
+        {"epsilon": 0.1, "delta": 1.0},
+        {"samples": 0},
+        {"engine": "igraph"},
+        {"epsilon": 0.1, "engine": "networkx"},
+    ],
+)
+def test_nonsense_settings_refused(toy, kwargs):
+    with pytest.raises(BadInputError):
+        node_betweenness(toy, **kwargs)
