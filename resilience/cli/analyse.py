@@ -162,42 +162,68 @@ def centrality(
         int | None,
         typer.Option("--samples", min=1, help="Sample this many source nodes (default: exact)."),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for --samples.")] = 0,
+    epsilon: Annotated[
+        float | None,
+        typer.Option(
+            "--epsilon",
+            metavar="E",
+            help="Estimate from enough sampled sources that every value is within E of the "
+            "exact one (values are normalised to 0-1) with probability 1-D (default: exact).",
+        ),
+    ] = None,
+    delta: Annotated[
+        float | None,
+        typer.Option(
+            "--delta",
+            metavar="D",
+            help="Failure probability of the --epsilon bound, between 0 and 1 [default: 0.1].",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for --samples / --epsilon.")] = 0,
     weight: WeightOpt = settings.DEFAULT_WEIGHT,
     out: OutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Rank places and links by betweenness centrality (weighted by travel time).
 
-    A two-way link is one row (its two directions' betweenness added). Writes nodes.csv,
-    edges.csv (every element, ranked) and run.json under
-    REPORTS/centrality/<exact|sampled-K>-<hash>/.
+    A two-way link is one row (its two directions' betweenness added). Exact by default;
+    --epsilon E [--delta D] estimates every value within E of the exact one with
+    probability 1-D from sampled sources (for large networks: the sample size depends on
+    the number of places, E and D, not on the links). Writes nodes.csv, edges.csv (every
+    element, ranked) and run.json (with the estimate's settings and sample size) under
+    REPORTS/centrality/<exact|sampled-K|epsilon-E-delta-D>-<hash>/.
 
-    Example: resilience centrality --top 10
+    Example: resilience centrality --top 10 --epsilon 0.05
     """
-    from resilience.analysis.centrality import edge_betweenness, node_betweenness  # noqa: PLC0415
+    from resilience.analysis.centrality import betweenness_tables  # noqa: PLC0415
     from resilience.analysis.impact import links_once  # noqa: PLC0415
     from resilience.io import write_frames  # noqa: PLC0415
 
+    estimate = _estimate_settings(samples, epsilon, delta)
     base = out_dir(out)
     G = load_graph(graph, mode, stations, bbox, point, radius_km, snap_m)
-    nodes = node_betweenness(G, weight=weight, samples=samples, seed=seed)
+    nodes, edges = betweenness_tables(
+        G, weight=weight, samples=samples, seed=seed, epsilon=epsilon, delta=estimate[1]
+    )
     # A two-way link is one element: its two directions are one row, ranked once.
-    edges = links_once(edge_betweenness(G, weight=weight, samples=samples, seed=seed))
-    kind = "exact" if samples is None else f"sampled, {samples} sources, seed {seed}"
-    folder = run_folder(base, "centrality", "exact" if samples is None else f"sampled-{samples}")
+    edges = links_once(edges)
+    kind, stem, facts = _estimate_kind(G, samples, epsilon, estimate[1], seed)
+    folder = run_folder(base, "centrality", stem)
     files = write_manifest(
         folder,
         write_frames({"nodes": nodes, "edges": edges}, folder),
         G,
         weight=weight,
-        seeds=None if samples is None else {"betweenness": seed},
+        seeds=None if samples is None and epsilon is None else {"betweenness": seed},
     )
+    if facts:
+        _add_to_manifest(folder, {"estimate": facts})
     if as_json:
         emit_json(
             {
                 "command": "centrality",
                 "kind": kind,
+                "estimate": facts or None,
                 "places": records(nodes.drop(columns=["node"]).head(top)),
                 "links": records(edges.drop(columns=["u", "v", "key"]).head(top)),
                 "folder": str(folder),
@@ -206,7 +232,76 @@ def centrality(
         return
     show(f"Places by betweenness ({kind})", nodes.drop(columns=["node"]).head(top))
     show(f"Links by betweenness ({kind})", edges.drop(columns=["u", "v", "key"]).head(top))
+    if facts and facts["sources_sampled"] < facts["nodes"]:
+        typer.echo(f"\nnote: these values are estimates ({kind})")
     written(files)
+
+
+def _estimate_settings(
+    samples: int | None, epsilon: float | None, delta: float | None
+) -> tuple[float | None, float]:
+    """Check --samples/--epsilon/--delta before any loading; ``(epsilon, delta)``."""
+    if epsilon is not None and samples is not None:
+        msg = "--epsilon and --samples are two ways to sample: give one"
+        raise BadInputError(msg)
+    if delta is not None and epsilon is None:
+        msg = "--delta bounds the --epsilon estimate: give --epsilon too"
+        raise BadInputError(msg)
+    if epsilon is not None and not 0 < epsilon < 1:
+        msg = f"--epsilon must be above 0 and below 1 (betweenness is 0-1), not {epsilon}"
+        raise BadInputError(msg)
+    if delta is not None and not 0 < delta < 1:
+        msg = f"--delta must be a probability above 0 and below 1, not {delta}"
+        raise BadInputError(msg)
+    return epsilon, 0.1 if delta is None else delta
+
+
+def _estimate_kind(
+    G: Any, samples: int | None, epsilon: float | None, delta: float, seed: int
+) -> tuple[str, str, dict[str, Any]]:
+    """The estimate's title words, folder stem and run.json facts (empty when exact)."""
+    n = G.number_of_nodes()
+    if epsilon is not None:
+        from resilience.analysis.centrality import sources_sampled  # noqa: PLC0415
+
+        k = sources_sampled(n, epsilon, delta)
+        facts = {
+            "method": "sampled sources, Hoeffding bound",
+            "epsilon": epsilon,
+            "delta": delta,
+            "sources_sampled": k,
+            "nodes": n,
+            "seed": seed,
+        }
+        kind = (
+            f"estimate within ±{epsilon:g} with probability {1 - delta:g}, "
+            f"{k} of {n} sources, seed {seed}"
+            if k < n
+            else f"exact: ±{epsilon:g} with probability {1 - delta:g} needs all {n} sources"
+        )
+        return kind, f"epsilon-{epsilon:g}-delta-{delta:g}", facts
+    if samples is not None:
+        facts = {
+            "method": "networkx sampled sources",
+            "sources_sampled": min(samples, n),
+            "nodes": n,
+            "seed": seed,
+        }
+        return f"sampled, {samples} sources, seed {seed}", f"sampled-{samples}", facts
+    return "exact", "exact", {}
+
+
+def _add_to_manifest(folder: Any, extra: dict[str, Any]) -> None:
+    # write_manifest records options and seeds but not derived facts such as the sample
+    # size; add them to the run.json it wrote (same JSON layout, written atomically).
+    import json  # noqa: PLC0415
+
+    from resilience.io import write_text  # noqa: PLC0415
+
+    path = folder / "run.json"
+    manifest = {**json.loads(path.read_text(encoding="utf-8")), **extra}
+    text = json.dumps(manifest, indent=2, sort_keys=False, default=str, ensure_ascii=False)
+    write_text(path, text + "\n")
 
 
 def _local(G: Any, ends: list[Any]) -> set[Any]:
