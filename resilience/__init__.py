@@ -1,6 +1,8 @@
 """resilience: logistics network resilience analysis of road + rail supply networks.
 
-The public API: load a network, name what is removed, analyse.
+The public API: load a network, name what is removed, analyse (``cut``: what a loss
+does; ``interdict``: the worst k losses; ``protect``: what to harden against them;
+``repair_order``: what to restore first after a loss).
 
 >>> import resilience
 >>> G = resilience.load_network()
@@ -32,7 +34,9 @@ if TYPE_CHECKING:
     from resilience.analysis.centrality import edge_betweenness, node_betweenness
     from resilience.analysis.cuts import min_edge_cut, min_vertex_cut
     from resilience.analysis.impact import CutResult, cut, global_efficiency
+    from resilience.analysis.interdict import InterdictionResult, interdict
     from resilience.analysis.paths import disjoint_paths, paths_table, shortest_path
+    from resilience.analysis.protect import ProtectResult, RepairResult, protect, repair_order
     from resilience.sources.bundled import load_places, load_region
     from resilience.sources.load import load_network
     from resilience.targets import Removal, apply_removal, build_removal, resolve_od
@@ -42,8 +46,11 @@ __all__ = [
     "BadInputError",
     "BadScenarioError",
     "CutResult",
+    "InterdictionResult",
     "NetworkUnavailableError",
+    "ProtectResult",
     "Removal",
+    "RepairResult",
     "ResilienceError",
     "UnknownTargetError",
     "apply_removal",
@@ -52,6 +59,7 @@ __all__ = [
     "disjoint_paths",
     "edge_betweenness",
     "global_efficiency",
+    "interdict",
     "load_network",
     "load_places",
     "load_region",
@@ -59,6 +67,8 @@ __all__ = [
     "min_vertex_cut",
     "node_betweenness",
     "paths_table",
+    "protect",
+    "repair_order",
     "resolve_od",
     "shortest_path",
 ]
@@ -72,9 +82,15 @@ _LAZY = {
     "CutResult": "resilience.analysis.impact",
     "cut": "resilience.analysis.impact",
     "global_efficiency": "resilience.analysis.impact",
+    "InterdictionResult": "resilience.analysis.interdict",
+    "interdict": "resilience.analysis.interdict",
     "disjoint_paths": "resilience.analysis.paths",
     "paths_table": "resilience.analysis.paths",
     "shortest_path": "resilience.analysis.paths",
+    "ProtectResult": "resilience.analysis.protect",
+    "RepairResult": "resilience.analysis.protect",
+    "protect": "resilience.analysis.protect",
+    "repair_order": "resilience.analysis.protect",
     "load_places": "resilience.sources.bundled",
     "load_region": "resilience.sources.bundled",
     "load_network": "resilience.sources.load",

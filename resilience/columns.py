@@ -153,7 +153,11 @@ COLUMNS: dict[str, Column] = {
     "deliverable_before_t_per_day": Column(
         "t/day", "Maximum flow from the origins to the destinations on the baseline."
     ),
-    "deliverable_after_t_per_day": Column("t/day", "Maximum flow after the loss."),
+    "deliverable_after_t_per_day": Column(
+        "t/day",
+        "Maximum flow after the loss (interdiction curve: after the scenario's loss and "
+        "the k links of worst_set).",
+    ),
     "lambda_before": Column(
         "share", "Maximum concurrent flow: share of every destination's demand met at once."
     ),
@@ -163,6 +167,54 @@ COLUMNS: dict[str, Column] = {
     ),
     "demand_met_lambda": Column(
         "share", "Summary row: share of every destination's demand met at once (λ)."
+    ),
+    # ---- interdiction curve of a scenario: interdiction.csv, worst_set.csv, worst_links
+    "k": Column(
+        "count",
+        "Links lost together on top of the scenario's own losses (0 = the scenario's "
+        "network as it is).",
+    ),
+    "worst_set": Column(
+        _,
+        "The set of at most k links whose joint loss leaves the least deliverable flow "
+        "(exact MILP), as ref place–place (mode), joined by +; listed worst-alone first.",
+    ),
+    "loss_pct": Column(
+        "%",
+        "Deliverable flow lost to the worst set: 100·(1 − after/at k = 0), against the "
+        "scenario's network.",
+    ),
+    "top_singles_set": Column(
+        _, "The k links that each cut the deliverable flow most when lost alone, joined by +."
+    ),
+    "top_singles_deliverable_t_per_day": Column(
+        "t/day", "Maximum flow left when the top_singles_set links are lost together."
+    ),
+    "top_singles_loss_pct": Column(
+        "%", "Deliverable flow lost to the top_singles_set, against k = 0 (≤ loss_pct)."
+    ),
+    "solver_status": Column(
+        _,
+        "optimal (proven, relative gap 0) or time limit (the best set found; the optimum "
+        "may leave as little as deliverable_bound_t_per_day).",
+    ),
+    "gap_pct": Column(
+        "%",
+        "How far the damage found may be from the optimum: 100·(bound − found)/bound; 0 "
+        "when optimal.",
+    ),
+    "deliverable_bound_t_per_day": Column(
+        "t/day",
+        "Least deliverable flow any set of k links could leave (the solver's proven "
+        "bound); equals deliverable_after_t_per_day when optimal.",
+    ),
+    "u_label": Column(_, "Place at the u end of the link."),
+    "v_label": Column(_, "Place at the v end of the link."),
+    "single_loss_t_per_day": Column(
+        "t/day", "Deliverable flow lost when this link alone is lost (single-link scan)."
+    ),
+    "single_rank": Column(
+        "rank", "Position in the single-link scan by single_loss_t_per_day, 1 = worst alone."
     ),
     # ---- scan (resilience scan): scan.csv/.parquet/.gpkg, the printed table and --json
     "importance_min": Column(

@@ -23,9 +23,10 @@ from resilience import settings
 from resilience.errors import BadInputError
 from resilience.io import arrow_safe, write_bytes, write_layers, write_table, write_text
 from resilience.provenance import Provenance, graph_provenance
-from resilience.reports.charts import compare_png, detours_png, timeline_png
+from resilience.reports.charts import compare_png, detours_png, interdiction_png, timeline_png
+from resilience.reports.interdiction import CURVE_COLUMNS, WORST_COLUMNS, scenario_interdiction
 from resilience.reports.layers import scenario_layers
-from resilience.reports.maps import MapContext, flow_map_png, folium_html, map_png
+from resilience.reports.maps import MapContext, flow_map_png, folium_html, map_png, worst_map_png
 from resilience.reports.pages import (
     Page,
     compare_page,
@@ -186,6 +187,11 @@ def render_scenario(res: ScenarioResult, folder: Path) -> list[Path]:
     ``network_after`` as lines, ``nodes`` as points, ``routes`` before/after as lines,
     ``occupied_area`` as polygons for a front-line scenario).
 
+    When the network has capacities, also the interdiction curve (see
+    :mod:`resilience.reports.interdiction`): ``interdiction.png`` (the curve),
+    ``worst_map.png`` (the worst set of the largest ``k`` on the map), the tables
+    ``interdiction`` and ``worst_set`` (CSV and Parquet) and the ``worst_links`` layer.
+
     Parameters
     ----------
     res
@@ -217,12 +223,44 @@ def render_scenario(res: ScenarioResult, folder: Path) -> list[Path]:
         "min_cut": res.min_cut,
         "critical": res.critical,
     }
+    inter = scenario_interdiction(res)
+    curve_bytes = worst_bytes = None
+    if inter is not None:
+        curve_bytes = interdiction_png(
+            inter.curve,
+            f"{res.scenario.name}: deliverable after the worst k further losses "
+            f"(k = 0..{inter.k_max})",
+        )
+        worst_bytes = worst_map_png(res, inter, ctx)
+        written += [
+            write_bytes(folder / "interdiction.png", curve_bytes),
+            write_bytes(folder / "worst_map.png", worst_bytes),
+        ]
+        tables["interdiction"] = inter.curve[CURVE_COLUMNS]
+        tables["worst_set"] = inter.worst[WORST_COLUMNS]
     for name in sorted(tables):
         written += write_table(arrow_safe(tables[name]), folder, name)
-    layers = scenario_layers(res, ctx.area, ctx.layer_date, _FRONT_SOURCE)
+    layers = scenario_layers(
+        res,
+        ctx.area,
+        ctx.layer_date,
+        _FRONT_SOURCE,
+        worst=inter.worst if inter is not None else None,
+    )
     written.append(write_layers(layers, folder / "layers.gpkg"))
     prov = scenario_provenance(res, ctx)
-    page = scenario_page(res, summary, map_bytes, detours_bytes, prov, ctx, flow_bytes)
+    page = scenario_page(
+        res,
+        summary,
+        map_bytes,
+        detours_bytes,
+        prov,
+        ctx,
+        flow_bytes,
+        interdiction=inter,
+        curve_png=curve_bytes,
+        worst_png=worst_bytes,
+    )
     written += _write_page(page, folder)
     return written
 

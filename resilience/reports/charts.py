@@ -15,7 +15,7 @@ from resilience.io import png_bytes
 from resilience.reports.style import MIN_CUT, REMOVED
 from resilience.scenario import ScenarioResult
 
-__all__ = ["compare_png", "detours_png", "figure", "timeline_png"]
+__all__ = ["compare_png", "detours_png", "figure", "interdiction_png", "timeline_png"]
 
 
 def figure(width: float, height: float) -> Any:
@@ -166,3 +166,60 @@ def timeline_png(frame: pd.DataFrame, title: str) -> bytes:
     axes[-1].set_xlabel("date analysed (year-month)", fontsize=8)
     fig.suptitle(title, fontsize=11)
     return png_bytes(fig)
+
+
+def interdiction_png(curve: pd.DataFrame, title: str) -> bytes:
+    """The interdiction curve: t/day still deliverable after the worst ``k`` losses.
+
+    Two lines over ``k = 0..K``: the exact worst set of ``k`` links and the top ``k``
+    links of the single-loss scan taken together. A ``k`` whose solve hit the time limit
+    is drawn as a hollow marker with a bar down to the bound (the least that could be left).
+
+    Parameters
+    ----------
+    curve
+        :attr:`resilience.reports.interdiction.ScenarioInterdiction.curve`.
+    title
+        Chart title.
+
+    Returns
+    -------
+    bytes
+        The PNG.
+    """
+    ks = [int(k) for k in curve["k"]]
+    worst = curve["deliverable_after_t_per_day"].astype(float)
+    singles = curve["top_singles_deliverable_t_per_day"].astype(float)
+    limited = (curve["solver_status"] == "time limit").to_numpy()
+    fig = figure(8, 4.2)
+    ax = fig.add_subplot()
+    ax.plot(
+        ks, singles, color="#7a7a7a", linestyle="--", marker="s", ms=5,
+        label="top k single losses together",
+    )  # fmt: skip
+    ax.plot(ks, worst, color=REMOVED, marker="o", ms=6, label="worst k losses (exact)", zorder=3)
+    if limited.any():
+        bound = curve["deliverable_bound_t_per_day"].astype(float)
+        xs = [k for k, lim in zip(ks, limited, strict=True) if lim]
+        ys = worst[limited]
+        ax.scatter(xs, ys, s=70, facecolor="white", edgecolor=REMOVED, zorder=4,
+                   label="time limit: best found")  # fmt: skip
+        ax.vlines(xs, bound[limited], ys, color=REMOVED, lw=1, linestyle=":",
+                  label="down to the proven bound")  # fmt: skip
+    top = max(float(worst.max()), float(singles.max()), 1.0)
+    ax.set_ylim(0, top * 1.08)
+    ax.set_xticks(ks)
+    ax.set_xlabel("k (links lost together, after the scenario's own losses)", fontsize=8)
+    ax.set_ylabel("deliverable (t/day)", fontsize=8)
+    ax.yaxis.set_major_formatter(_thousands())
+    ax.tick_params(labelsize=7)
+    ax.grid(visible=True, alpha=0.3)
+    ax.legend(fontsize=7, loc="upper right")
+    ax.set_title(title, fontsize=10)
+    return png_bytes(fig)
+
+
+def _thousands() -> Any:
+    from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
+
+    return FuncFormatter(lambda v, _: f"{v:,.0f}")

@@ -32,6 +32,7 @@ __all__ = [
     "nodes_layer",
     "routes_layer",
     "scenario_layers",
+    "worst_layer",
 ]
 
 #: The CRS of every layer written.
@@ -398,6 +399,7 @@ def scenario_layers(
     area: Any = None,
     layer_date: str = "",
     source: str = "",
+    worst: pd.DataFrame | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """A scenario's GIS layers, each in EPSG:4326.
 
@@ -415,6 +417,10 @@ def scenario_layers(
         The occupied area drawn (shapely), or ``None``.
     layer_date, source
         Its layer date and its dataset credit.
+    worst
+        The worst set of the scenario's interdiction curve
+        (:attr:`resilience.reports.interdiction.ScenarioInterdiction.worst`): written as
+        ``worst_links`` (one line per link, its single-loss figures) when it has rows.
 
     Returns
     -------
@@ -442,4 +448,36 @@ def scenario_layers(
     }
     if area is not None and not area.is_empty:
         layers["occupied_area"] = area_layer(area, layer_date, cats, source)
+    if worst is not None and len(worst):
+        layers["worst_links"] = worst_layer(G, worst)
     return layers
+
+
+def worst_layer(G: nx.MultiDiGraph[Any], worst: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The worst set of an interdiction curve as lines, one per link.
+
+    Parameters
+    ----------
+    G
+        The network.
+    worst
+        One row per link: ``u``, ``v``, ``key`` and the other
+        :data:`resilience.reports.interdiction.WORST_COLUMNS`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Those columns and the link's geometry (EPSG:4326), in the set's order.
+    """
+    import geopandas as gpd  # noqa: PLC0415 - heavy import, only when writing layers
+
+    from resilience.reports.interdiction import WORST_COLUMNS  # noqa: PLC0415
+
+    geoms = [
+        link_geometry(G, *_edge_key(G, u, v, k))
+        for u, v, k in zip(worst["u"], worst["v"], worst["key"], strict=True)
+    ]
+    frame = worst[WORST_COLUMNS].reset_index(drop=True)
+    # Node ids as text and keys as integers, as in the other link layers.
+    frame = frame.assign(u=frame["u"].map(str), v=frame["v"].map(str), key=frame["key"].map(int))
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=CRS)

@@ -14,7 +14,7 @@ import math
 import re
 import textwrap
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -29,8 +29,12 @@ from resilience.reports.style import (
     ORIGIN,
     REMOVED,
     STATUS_STYLE,
+    WORST,
 )
 from resilience.scenario import ScenarioResult
+
+if TYPE_CHECKING:
+    from resilience.reports.interdiction import ScenarioInterdiction
 
 __all__ = [
     "LinkFlow",
@@ -46,6 +50,8 @@ __all__ = [
     "map_png",
     "place_labels",
     "stable_folium_html",
+    "worst_caption",
+    "worst_map_png",
 ]
 
 _DEEPSTATE = "DeepStateMap (deepstatemap.live)"
@@ -882,3 +888,166 @@ def flow_caption(res: ScenarioResult, ctx: MapContext | None = None) -> str:
         "destinations after the removal, routed at the least travel time (both directions "
         "together); saturated links carry their full capacity_t_per_day. " + map_caption(res, ctx)
     )
+
+
+# --- the map of the worst set --------------------------------------------------------------
+
+
+def _worst_legend(
+    G: nx.MultiDiGraph[Any], inter: ScenarioInterdiction, removed: bool, ctx: MapContext
+) -> list[Any]:
+    from matplotlib.lines import Line2D  # noqa: PLC0415
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
+    modes = {d.get("mode") for _, _, d in G.edges(data=True)}
+    handles: list[Any] = []
+    if "road" in modes:
+        handles.append(Line2D([], [], color=MODE_STYLE["road"]["color"], lw=1.4, label="road"))
+    if "rail" in modes:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=MODE_STYLE["rail"]["color"],
+                lw=1.2,
+                linestyle=(0, (4, 2)),
+                label="rail",
+            )
+        )
+    if removed:
+        handles.append(Line2D([], [], color=REMOVED, lw=1.6, alpha=0.5, label="lost in scenario"))
+    if len(inter.worst):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=WORST,
+                lw=5,
+                label=f"worst set, k ≤ {inter.k_max} ({len(inter.worst)} links, numbered)",
+            )
+        )
+    handles += [
+        Line2D([], [], color=ORIGIN, marker="^", lw=0, label="origin"),
+        Line2D([], [], color=DEST, marker="s", lw=0, label="destination"),
+    ]
+    if ctx.has_area:
+        handles.append(
+            Patch(facecolor=REMOVED, alpha=0.12, lw=0, label=f"occupied area ({ctx.layer_date})")
+        )
+    return handles
+
+
+def worst_caption(inter: ScenarioInterdiction, res: ScenarioResult, ctx: MapContext | None) -> str:
+    """The caption under the worst-set map: what is highlighted, then :func:`map_caption`.
+
+    Parameters
+    ----------
+    inter
+        The scenario's interdiction curve.
+    res
+        The scenario result.
+    ctx
+        The occupied area drawn, if any.
+
+    Returns
+    -------
+    str
+        A few sentences.
+    """
+    if inter.flat_reason:
+        head = f"No worst set: {inter.flat_reason}."
+    else:
+        head = (
+            f"Highlighted and numbered: the {len(inter.worst)} links whose joint loss, after "
+            f"the scenario's own, cuts the deliverable flow most "
+            f"({inter.before_t_per_day:,.0f} → {inter.after_t_per_day:,.0f} t/day)"
+            + (" — best found within the time limit, not proven optimal." if inter.limited else ".")
+        )
+    return f"{head} {map_caption(res, ctx)}"
+
+
+def worst_map_png(
+    res: ScenarioResult, inter: ScenarioInterdiction, ctx: MapContext | None = None
+) -> bytes:
+    """The map of the worst set: the ``K`` links whose joint loss hurts supply most.
+
+    The network after the scenario's losses (lost links faint red), the worst set of
+    the interdiction curve's largest ``k`` drawn thick and labelled with its number and
+    ref (or name), origins and destinations; legend, scale bar, north arrow, the
+    analysis date and the credit of every dataset drawn, as on :func:`map_png`.
+
+    Parameters
+    ----------
+    res
+        The scenario result.
+    inter
+        Its interdiction curve (:func:`resilience.reports.interdiction.scenario_interdiction`).
+    ctx
+        The occupied area and its layer date, or ``None``.
+
+    Returns
+    -------
+    bytes
+        The PNG.
+    """
+    G, r = res.graph, res.removal
+    ctx = ctx or MapContext()
+    fig = figure(11, 8.2)
+    ax = fig.add_subplot()
+    x0, x1, y0, y1 = _extent(G)
+    if ctx.has_area:
+        _draw_area(ax, ctx.area)
+    status = edge_status(res)
+    for u, v, data in link_pairs(G):
+        mode = data.get("mode", "road")
+        if mode == "transfer":
+            continue
+        xs, ys = [G.nodes[u]["x"], G.nodes[v]["x"]], [G.nodes[u]["y"], G.nodes[v]["y"]]
+        if status[(u, v, data["key"])] == "removed":
+            ax.plot(xs, ys, color=REMOVED, lw=1.6, alpha=0.5, zorder=1)
+        else:
+            ax.plot(xs, ys, zorder=1, **MODE_STYLE.get(mode, MODE_STYLE["road"]))
+    labels: list[tuple[str, float, float, str]] = []
+    for i, row in enumerate(inter.worst.to_dict("records"), start=1):
+        ux, uy, vx, vy = (float(row[c]) for c in ("u_x", "u_y", "v_x", "v_y"))
+        # A transfer joins a town to its station a few hundred metres away: a dot shows it.
+        ax.plot([ux, vx], [uy, vy], color=WORST, lw=5, solid_capstyle="round", marker="o",
+                ms=4, zorder=6)  # fmt: skip
+        ref = str(row["ref"])
+        tag = ref.split(";", maxsplit=1)[0] if ref else f"{row['u_label']}–{row['v_label']}"
+        labels.append((f"{i} {tag} ({row['mode']})", (ux + vx) / 2, (uy + vy) / 2, WORST))
+    kept = [n for n in sorted(G.nodes, key=str) if n not in r.nodes]
+    ax.scatter([G.nodes[n]["x"] for n in kept], [G.nodes[n]["y"] for n in kept], s=6,
+               color="#444", zorder=5)  # fmt: skip
+    for nodes, color, marker in ((res.origins, ORIGIN, "^"), (res.destinations, DEST, "s")):
+        live = [n for n in nodes if n not in r.nodes]
+        ax.scatter([G.nodes[n]["x"] for n in live], [G.nodes[n]["y"] for n in live], s=70,
+                   marker=marker, color=color, edgecolor="white", zorder=7)  # fmt: skip
+    _graticule(ax, (x0, x1, y0, y1))
+    if inter.flat_reason:
+        head = f"{res.scenario.name}: nothing deliverable — no worst set"
+    else:
+        head = (
+            f"{res.scenario.name}: the worst {len(inter.worst)} further link losses "
+            f"(k ≤ {inter.k_max}) — "
+            f"{inter.before_t_per_day:,.0f} → {inter.after_t_per_day:,.0f} t/day"
+        )
+    ax.set_title(head, fontsize=10)
+    # The worst links' labels first: they win the free spots around their lines.
+    place_labels(
+        ax,
+        labels
+        + [
+            (str(G.nodes[n].get("name") or n), G.nodes[n]["x"], G.nodes[n]["y"], "#111")
+            for n in _labelled(G)
+            if n not in r.nodes
+        ],
+    )
+    handles = _worst_legend(G, inter, "removed" in status.values(), ctx)
+    fig.legend(handles=handles, loc="outside right upper", fontsize=7, framealpha=0.9)
+    _scale_bar(ax, (y0 + y1) / 2)
+    _north_arrow(ax)
+    foot = [textwrap.fill(worst_caption(inter, res, ctx), 150), *map_credits(G, ctx)]
+    fig.get_layout_engine().set(h_pad=0.1, w_pad=0.3)
+    fig.supxlabel("\n".join(foot), fontsize=6.5, ha="left", x=0.01, color="#333")
+    return png_bytes(fig)

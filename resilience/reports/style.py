@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CRITICAL", "DEST", "MIN_CUT", "MODE_STYLE", "ORIGIN", "REMOVED", "STATUS_STYLE"]
+__all__ = [
+    "CRITICAL",
+    "DEST",
+    "MIN_CUT",
+    "MODE_STYLE",
+    "ORIGIN",
+    "REMOVED",
+    "STATUS_STYLE",
+    "WORST",
+]
 
 #: How each mode is drawn on the static map.
 MODE_STYLE: dict[str, dict[str, Any]] = {
@@ -16,6 +25,8 @@ MIN_CUT = "#ff7f0e"
 CRITICAL = "#6a3d9a"
 ORIGIN = "#2ca02c"
 DEST = "#1f77b4"
+#: The worst set of the interdiction curve (distinct from removed, min cut and critical).
+WORST = "#e7298a"
 
 #: Links with a status other than ``intact`` are drawn over the mode style.
 STATUS_STYLE: dict[str, dict[str, Any]] = {

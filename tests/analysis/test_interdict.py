@@ -439,3 +439,26 @@ def test_time_bound_is_never_below_the_optimum(data, which, k) -> None:
     net = build_net(G, origins, dests, cutoff_min=30.0)
     bound = _time_bound(net, k, candidates(net, which, (), endpoints=False))
     assert bound >= _brute(G, origins, dests, "time", which, k) - 1e-6
+
+
+def test_package_reexports_interdict_protect_and_repair_lazily() -> None:
+    import subprocess
+    import sys
+
+    import resilience
+    from resilience.analysis import protect as protect_mod
+
+    assert resilience.interdict is interdict
+    assert resilience.protect is protect_mod.protect
+    assert resilience.repair_order is protect_mod.repair_order
+    assert {"interdict", "protect", "repair_order"} <= set(resilience.__all__)
+    assert "interdict" in dir(resilience)
+    # ``import resilience`` stays cheap: the MILP stack loads on first use only.
+    code = (
+        "import sys, resilience; "
+        "print(any(m.startswith(('scipy', 'resilience.analysis')) for m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"

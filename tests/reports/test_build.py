@@ -187,7 +187,8 @@ def test_cli_timeline(tmp_path, runner):
     assert result.exit_code == 0, result.output
     assert "2024-07-19" in result.output
     assert len(list((tmp_path / "timeline").rglob("timeline.csv"))) == 1
-    result = runner.invoke(app, [*args[:-2], "--every", "monthly"])
+    # Without the first --every: a repeated option is refused before its value is read.
+    result = runner.invoke(app, [*args[:-4], "--every", "monthly"])
     assert result.exit_code == 2
     assert "--every must be a number of days" in result.output
 
@@ -243,6 +244,7 @@ LAYER_TYPES = {
     "routes": {"LineString"},  # a pair without a route has no geometry
     "nodes": {"Point"},
     "occupied_area": {"MultiPolygon"},
+    "worst_links": {"LineString"},
 }
 LINK_COLUMNS = ["u", "v", "key", "mode", "ref", "name", "length_m", "travel_time_s"]
 LAYER_COLUMNS = {
@@ -260,6 +262,18 @@ LAYER_COLUMNS = {
         "via",
     ],
     "occupied_area": ["category", "layer_date", "source"],
+    "worst_links": [
+        "label",
+        "ref",
+        "mode",
+        "u",
+        "v",
+        "key",
+        "u_label",
+        "v_label",
+        "single_loss_t_per_day",
+        "single_rank",
+    ],
 }
 
 
@@ -280,7 +294,12 @@ def test_every_geopackage_layer_reads_back_with_crs_geometry_and_columns(built):
             assert list(layer.columns) == [*LAYER_COLUMNS[name], "geometry"], (gpkg, name)
             assert len(layer) > 0
     base = {"edges", "network_after", "nodes", "routes"}
-    assert seen == {"bravo-falls": base, "h01-cut": base, "front": base | {"occupied_area"}}
+    # The front takes the origin: nothing is deliverable, so there is no worst set.
+    assert seen == {
+        "bravo-falls": base | {"worst_links"},
+        "h01-cut": base | {"worst_links"},
+        "front": base | {"occupied_area"},
+    }
     area = gpd.read_file(root / "front" / "layers.gpkg", layer="occupied_area")
     assert area["layer_date"].tolist() == ["2024-06-01"]
     assert "DeepStateMap" in area["source"].iloc[0]
@@ -447,3 +466,64 @@ def test_flow_map_widths_saturation_legend_and_credits(built, monkeypatch):
         assert bool(samples) == any(f.mode != "transfer" for f in links), name  # width legend
         assert ("saturated (at capacity)" in texts) == any(f.saturated for f in links)
         assert ("occupied area" in texts) == (name == "front")
+
+
+def test_scenario_pages_have_the_interdiction_curve_and_the_worst_set_map(built):
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+
+    root, a, _ = built
+    first, second = files(root / "a"), files(root / "b")
+    for name in SCENARIOS:
+        folder = f"scenarios/{name}"
+        for kind in ("interdiction.png", "worst_map.png", "interdiction.csv", "worst_set.csv"):
+            assert f"{folder}/{kind}" in a.written, (name, kind)
+            assert first[f"{folder}/{kind}"] == second[f"{folder}/{kind}"], (name, kind)
+        page = (root / "a" / folder / "index.md").read_text(encoding="utf-8")
+        assert "## Worst k further losses (interdiction curve, k = 0..5)" in page
+        assert "![interdiction curve](interdiction.png)" in page
+        assert "## Map of the worst set (k = 5)" in page
+        assert "![worst set map](worst_map.png)" in page
+        if name == "front":  # the front takes the origin: nothing left to interdict
+            assert "Curve flat for k = 0..5: the scenario removes every origin" in page
+        else:
+            assert "Every k = 1..5 is proven optimal" in page
+        html_page = (root / "a" / folder / "index.html").read_text(encoding="utf-8")
+        assert 'alt="worst set map"' in html_page
+        curve = pd.read_csv(root / "a" / folder / "interdiction.csv")
+        after = list(curve["deliverable_after_t_per_day"])
+        assert after == sorted(after, reverse=True)
+        assert (curve["loss_pct"] >= curve["top_singles_loss_pct"]).all()
+        worst = pd.read_csv(root / "a" / folder / "worst_set.csv")
+        gpkg = root / "a" / folder / "layers.gpkg"
+        layers = {layer for layer, _ in pyogrio.list_layers(gpkg)}
+        if len(worst):
+            assert "worst_links" in layers
+            lines = gpd.read_file(gpkg, layer="worst_links")
+            assert list(lines["label"]) == list(worst["label"])
+            assert set(lines.geom_type) == {"LineString"}
+        else:
+            assert "worst_links" not in layers
+
+
+def test_worst_map_labels_the_worst_links_with_legend_scale_and_north(built, monkeypatch):
+    from matplotlib.text import Text
+
+    from resilience.reports import maps
+    from resilience.reports.build import _frontline_context
+    from resilience.reports.interdiction import scenario_interdiction
+    from resilience.scenario import load_scenario, run_scenario
+
+    sc = load_scenario(built[0] / "scenarios" / "bravo-falls.toml")
+    res, ctx = run_scenario(sc), _frontline_context(sc)
+    inter = scenario_interdiction(res)
+    figs = []
+    monkeypatch.setattr(maps, "png_bytes", lambda fig: figs.append(fig) or b"png")
+    assert maps.worst_map_png(res, inter, ctx) == b"png"
+    texts = [t.get_text() for t in figs[0].findobj(Text)]
+    assert "1 P-02 (road)" in texts
+    assert any(t.startswith("worst set, k ≤ 5 (") for t in texts)  # legend entry
+    assert "N" in texts
+    assert any(t.endswith(" km") for t in texts)
+    assert any("© OpenStreetMap contributors" in t for t in texts)
