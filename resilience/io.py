@@ -3,7 +3,8 @@ r"""Every file the program reads as a vector layer or writes goes through here.
 Writing is atomic (a reader sees the old file or the new one, never half of one) and
 deterministic (same inputs and library versions, same bytes):
 
-- CSV: no index, ``\n`` line ends.
+- CSV: no index, ``\n`` line ends; plain rows (:func:`write_rows`) give the same bytes
+  as their pandas frame, without importing pandas.
 - Parquet: pyarrow, no index, zstd; columns of mixed Python objects become one type.
 - GeoPackage: written by GDAL with its ``last_change`` timestamps pinned through
   ``OGR_CURRENT_DATE``.
@@ -17,34 +18,39 @@ CRS rule (see there).
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import math
 import os
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-
-import pandas as pd
 
 from resilience.errors import BadInputError
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
 __all__ = [
     "GPKG_DATE",
     "PNG_DPI",
+    "ColumnKind",
     "Geometry",
     "TableFormat",
     "arrow_safe",
     "atomic_write",
+    "column_kinds",
+    "csv_text",
+    "is_missing",
     "png_bytes",
     "read_vector",
     "write_bytes",
     "write_frames",
     "write_layers",
+    "write_rows",
     "write_table",
     "write_text",
 ]
@@ -58,6 +64,8 @@ _MAX_LON = 180.0
 _MAX_LAT = 90.0
 
 Geometry = Literal["lines", "polygons", "points"]
+#: What pandas makes of a column of plain values (see :func:`column_kinds`).
+ColumnKind = Literal["float", "int", "bool", "str", "object"]
 TableFormat = Literal["csv", "parquet"]
 
 _GEOM_TYPES: dict[str, tuple[str, str, str]] = {
@@ -162,8 +170,139 @@ def write_bytes(path: Path, data: bytes) -> Path:
     return atomic_write(path, write)
 
 
-def _missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """Whether a table value is missing: ``None`` or NaN.
+
+    Parameters
+    ----------
+    value
+        Any cell.
+
+    Returns
+    -------
+    bool
+        True for ``None`` and NaN.
+    """
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _kind(values: Sequence[Any]) -> ColumnKind:
+    present = [v for v in values if not is_missing(v)]
+    if all(_number(v) for v in present):
+        # A column of missing values only is taken as numbers missing (NaN), as the
+        # analysis tables declare their number columns.
+        whole = len(present) == len(values) and all(isinstance(v, int) for v in present)
+        return "int" if whole and present else "float"
+    if len(present) == len(values) and all(isinstance(v, bool) for v in present):
+        return "bool"
+    if all(isinstance(v, str) for v in present):
+        return "str"
+    return "object"
+
+
+def column_kinds(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, typed: bool = True
+) -> list[ColumnKind]:
+    """The type pandas gives each column of ``pandas.DataFrame(rows, columns=columns)``.
+
+    Numbers with a decimal or a missing value among them are ``float`` (NaN where
+    missing); whole numbers only ``int``; ``bool`` without gaps; text (gaps allowed)
+    ``str``; anything else ``object``. A column of missing values only counts as
+    ``float``, where pandas would keep ``object`` (the analysis tables turn such columns
+    into numbers). ``typed=False`` is ``DataFrame(..., dtype=object)``: every column
+    ``object``, values as they are.
+
+    Parameters
+    ----------
+    rows
+        One mapping per row; a missing key is a missing value.
+    columns
+        The columns, in order.
+    typed
+        Infer per column (pandas' default) or keep Python objects.
+
+    Returns
+    -------
+    list
+        One kind per column.
+    """
+    if not typed:
+        return ["object"] * len(columns)
+    return [_kind([row.get(c) for row in rows]) for c in columns]
+
+
+def _csv_cell(value: Any, kind: ColumnKind) -> str:
+    if is_missing(value):
+        return ""
+    if kind == "float" or (kind == "object" and isinstance(value, float)):
+        return repr(float(value))
+    return str(value)
+
+
+def csv_text(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, typed: bool = True
+) -> str:
+    r"""Rows as CSV text, byte for byte what pandas writes for their frame.
+
+    The same text as ``pandas.DataFrame(rows, columns=columns).to_csv(index=False,
+    lineterminator="\n")`` (``dtype=object`` with ``typed=False``), without pandas:
+    minimal quoting, missing values empty, decimals in Python's shortest round-trip form,
+    whole numbers in a decimal column as ``1.0`` (see :func:`column_kinds`).
+
+    Parameters
+    ----------
+    rows
+        One mapping per row.
+    columns
+        The columns, in order.
+    typed
+        As for :func:`column_kinds`.
+
+    Returns
+    -------
+    str
+        The header line and one line per row.
+    """
+    kinds = column_kinds(rows, columns, typed=typed)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(_csv_cell(row.get(c), k) for c, k in zip(columns, kinds, strict=True))
+    return buf.getvalue()
+
+
+def write_rows(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    path: Path,
+    *,
+    typed: bool = True,
+) -> Path:
+    """Write rows as a CSV file (:func:`csv_text`), atomically.
+
+    Parameters
+    ----------
+    rows
+        One mapping per row.
+    columns
+        The columns, in order.
+    path
+        The ``.csv`` file.
+    typed
+        As for :func:`column_kinds`.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    data = csv_text(rows, columns, typed=typed).encode("utf-8")
+    return write_bytes(path, data)
 
 
 def arrow_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -182,15 +321,17 @@ def arrow_safe(frame: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         The converted copy.
     """
+    import pandas as pd  # noqa: PLC0415 - pandas only where a frame is converted
+
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype != object:
             continue
-        values = [v for v in out[col] if not _missing(v)]
+        values = [v for v in out[col] if not is_missing(v)]
         if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
             out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
         else:
-            out[col] = [None if _missing(v) else str(v) for v in out[col]]
+            out[col] = [None if is_missing(v) else str(v) for v in out[col]]
     return out
 
 

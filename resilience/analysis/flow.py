@@ -31,15 +31,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
-from scipy import sparse
-from scipy.optimize import linprog
-from scipy.sparse import csgraph
 
 from resilience.capacity import CAPACITY
 from resilience.errors import BadGraphError, BadInputError
@@ -47,14 +44,21 @@ from resilience.network import node_label
 from resilience.supply import demand_t_per_day, supply_t_per_day
 from resilience.targets import Removal, place_label
 
+if TYPE_CHECKING:
+    import pandas as pd
+    from scipy import sparse
+
 __all__ = [
+    "NETWORKX_MAX_NODES",
     "ConcurrentFlow",
+    "Engine",
     "FlowResult",
     "MaxFlow",
     "analyse_flow",
     "concurrent_flow",
     "flow_summary",
     "max_flow",
+    "use_networkx",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -148,6 +152,196 @@ def _present(arcs: _Arcs, nodes: Sequence[Any]) -> list[int]:
     return list(dict.fromkeys(arcs.index[n] for n in nodes if n in arcs.index))
 
 
+# --- engines -------------------------------------------------------------------------------
+
+Engine = Literal["auto", "scipy", "networkx"]
+
+#: Largest network (nodes) ``engine="auto"`` analyses with networkx in pure Python (here
+#: and in :mod:`resilience.analysis.impact`); above it the compiled engine (scipy:
+#: :mod:`resilience.backend`, Dinic, HiGHS). The rule is for a command's start: importing
+#: scipy.sparse.csgraph and scipy.optimize took 1.37 s (best of 3, 2-core machine under
+#: load), while ``cut_rows`` + :func:`flow_summary` on road-like synthetic graphs took,
+#: networkx vs scipy after its import: 0.28 vs 0.23 s at 64 nodes, 0.31 vs 0.23 s at 100,
+#: 0.51 vs 0.23 s at 200, 0.90 vs 0.25 s at 300, 1.99 vs 0.58 s at 500 (break-even with
+#: the import near 500). 300 keeps a margin for a process that has scipy loaded already;
+#: the size alone decides, so the same graph always takes the same engine.
+NETWORKX_MAX_NODES = 300
+
+
+def use_networkx(G: nx.MultiDiGraph[Any], engine: Engine) -> bool:
+    """Whether ``engine`` means the pure-Python networkx path for ``G``.
+
+    Parameters
+    ----------
+    G
+        The network.
+    engine
+        ``networkx``, ``scipy`` or ``auto``: networkx up to :data:`NETWORKX_MAX_NODES`
+        nodes, where it answers before scipy would even be imported.
+
+    Returns
+    -------
+    bool
+        True for networkx.
+
+    Raises
+    ------
+    BadInputError
+        If ``engine`` is none of the three.
+    """
+    if engine not in ("auto", "scipy", "networkx"):
+        msg = f"engine must be auto, scipy or networkx, not {engine!r}"
+        raise BadInputError(msg)
+    if engine == "auto":
+        return G.number_of_nodes() <= NETWORKX_MAX_NODES
+    return engine == "networkx"
+
+
+class _End:
+    """The super source or sink of a networkx flow network (never equal to a node id)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+_SRC, _SNK = _End("super-source"), _End("super-sink")
+
+
+def _nx_network(
+    G: nx.MultiDiGraph[Any],
+    removal: Removal | None,
+    origins: Sequence[Any],
+    destinations: Sequence[Any],
+    supply: Mapping[Any, float | None] | None = None,
+) -> tuple[nx.DiGraph[Any], list[Any], list[Any]]:
+    """The arcs of :func:`_arcs` as a networkx flow network with a super source and sink.
+
+    Parallel arcs merge (their capacities add); the super arcs carry no ``capacity``
+    (networkx: unbounded) except an origin's finite ``supply``. Returns the network and
+    the origins and destinations still in it.
+    """
+    gone = removal.nodes if removal is not None else frozenset()
+    cut = removal.edges if removal is not None else frozenset()
+    D: nx.DiGraph[Any] = nx.DiGraph()
+    D.add_nodes_from(n for n in G.nodes if n not in gone)
+    for u, v, k, data in G.edges(keys=True, data=True):
+        if u in gone or v in gone or (u, v, k) in cut or u == v:
+            continue
+        c = _capacity_of(data, u, v)
+        if c <= 0:
+            continue
+        if D.has_edge(u, v):
+            D[u][v]["capacity"] += c
+        else:
+            D.add_edge(u, v, capacity=c)
+    src = list(dict.fromkeys(n for n in origins if n in D))
+    snk = list(dict.fromkeys(n for n in destinations if n in D))
+    D.add_node(_SRC)
+    D.add_node(_SNK)
+    for o in src:
+        bound = (supply or {}).get(o)
+        if bound is None:
+            D.add_edge(_SRC, o)
+        else:
+            D.add_edge(_SRC, o, capacity=Fraction(bound))
+    for d in snk:
+        D.add_edge(d, _SNK)
+    return D, src, snk
+
+
+def _nx_max_flow_value(
+    G: nx.MultiDiGraph[Any],
+    removal: Removal | None,
+    origins: Sequence[Any],
+    destinations: Sequence[Any],
+) -> int:
+    """The maximum flow by networkx (exact on integer t/day; :func:`max_flow`'s value)."""
+    D, src, snk = _nx_network(G, removal, origins, destinations)
+    if not src or not snk:
+        return 0
+    return int(nx.maximum_flow_value(D, _SRC, _SNK))
+
+
+def _nx_concurrent(
+    D: nx.DiGraph[Any], live: list[Any], want: list[float]
+) -> tuple[float, dict[Any, float]]:
+    """λ and the deliveries by networkx max flows in exact rational arithmetic.
+
+    One commodity (any depot may feed any town), so λ is feasible iff the maximum flow
+    with each town's sink arc capped at λ·demand carries λ·(total demand). A cut ``(S, T)``
+    bounds λ by ``c(S, T) / demand(T)`` (the capacity of the arcs it cuts other than sink
+    arcs, over the demand of the towns beyond it), and λ is the least such bound. Newton
+    (Dinkelbach) on that parametric minimum cut: from the upper bound max flow / total, each
+    minimum cut that falls short gives the next, smaller bound; it settles in a few max
+    flows. With every capacity a :class:`~fractions.Fraction` the test "carries λ·total"
+    is exact. Then, each town's sink arc holding its λ·demand, the flow is continued with
+    the caps raised to the demand (augmenting paths only add flow into the sink), so every
+    town keeps at least λ of its demand and the total is the most the network carries.
+    """
+    demand = {d: Fraction(w) for d, w in zip(live, want, strict=True)}
+    total = sum(demand.values(), Fraction(0))
+    lam = Fraction(nx.maximum_flow_value(D, _SRC, _SNK)) / total
+    for _ in range(100):
+        if lam <= 0:
+            break
+        for d, w in demand.items():
+            D[d][_SNK]["capacity"] = lam * w
+        value, (side, _far) = nx.minimum_cut(D, _SRC, _SNK)
+        if value >= lam * total:
+            break
+        beyond = sum((w for d, w in demand.items() if d not in side), Fraction(0))
+        net = sum(
+            (
+                data["capacity"]
+                for u in side
+                for v, data in D[u].items()
+                if v not in side and v is not _SNK
+            ),
+            Fraction(0),
+        )
+        lam = net / beyond
+    else:  # pragma: no cover - Newton ends in a handful of rounds on any graph
+        msg = "the parametric minimum cut did not settle"
+        raise RuntimeError(msg)
+    lam = max(lam, Fraction(0))
+    if lam >= 1:
+        return float(lam), {d: float(w) for d, w in demand.items()}
+    floor = {d: lam * w for d, w in demand.items()}
+    for d, f in floor.items():
+        D[d][_SNK]["capacity"] = f
+    _, flows = nx.maximum_flow(D, _SRC, _SNK)
+    # The residual network of that flow, sink arcs raised to the whole demand; arcs out of
+    # the sink or into the source cannot lie on an augmenting path and are left out.
+    R: nx.DiGraph[Any] = nx.DiGraph()
+    R.add_nodes_from(D)
+    for u, v, data in D.edges(data=True):
+        f = flows[u][v]
+        cap = demand[u] if v is _SNK else data.get("capacity")
+        left = None if cap is None else cap - f
+        if left is None or left > 0:
+            _add_capacity(R, u, v, left)
+        if f > 0 and u is not _SRC and v is not _SNK:
+            _add_capacity(R, v, u, f)
+    _, more = nx.maximum_flow(R, _SRC, _SNK)
+    return float(lam), {
+        d: float(floor[d] + (more[d].get(_SNK, 0) if d in more else 0)) for d in demand
+    }
+
+
+def _add_capacity(R: nx.DiGraph[Any], u: Any, v: Any, c: Fraction | None) -> None:
+    """Add residual capacity ``c`` on ``u → v`` (``None``: unbounded, which stays so)."""
+    if not R.has_edge(u, v):
+        R.add_edge(u, v) if c is None else R.add_edge(u, v, capacity=c)
+    elif "capacity" in R[u][v]:
+        if c is None:
+            del R[u][v]["capacity"]
+        else:
+            R[u][v]["capacity"] += c
+
+
 # --- maximum flow --------------------------------------------------------------------------
 
 
@@ -157,6 +351,9 @@ def _side(residual: sparse.csr_array, start: int, n: int, *, near: str) -> npt.N
     ``near="source"``: what ``start`` (the super source) reaches in the residual network.
     ``near="target"``: everything that cannot reach ``start`` (the super sink) there.
     """
+    from scipy import sparse  # noqa: PLC0415 - scipy only where it computes
+    from scipy.sparse import csgraph  # noqa: PLC0415
+
     graph = residual if near == "source" else sparse.csr_array(residual.T)
     reach = csgraph.breadth_first_order(graph, start, directed=True, return_predecessors=False)
     hit = np.zeros(residual.shape[0], dtype=bool)
@@ -168,6 +365,9 @@ def _dinic(
     arcs: _Arcs, src: list[int], snk: list[int], near: str
 ) -> tuple[int, npt.NDArray[np.bool_]] | None:
     """Max-flow value and the depots' side of the cut, or None when int32 cannot hold it."""
+    from scipy import sparse  # noqa: PLC0415 - scipy only where it computes
+    from scipy.sparse import csgraph  # noqa: PLC0415
+
     n = arcs.n
     out_cap = np.bincount(arcs.u, weights=arcs.cap, minlength=n).astype(np.int64)
     in_cap = np.bincount(arcs.v, weights=arcs.cap, minlength=n).astype(np.int64)
@@ -194,6 +394,8 @@ def _dinic(
 
 def _incidence(arcs: _Arcs, src: list[int], snk: list[int]) -> sparse.csr_array:
     """Node-by-variable conservation matrix for [edge flows, origin supplies, deliveries]."""
+    from scipy import sparse  # noqa: PLC0415 - scipy only where it computes
+
     m, ns, nt = len(arcs.u), len(src), len(snk)
     rows = np.concatenate([arcs.u, arcs.v, np.asarray(src, np.int64), np.asarray(snk, np.int64)])
     cols = np.concatenate(
@@ -213,6 +415,8 @@ def _solve(
     *,
     ipm: bool = True,
 ) -> FloatArray:
+    from scipy.optimize import linprog  # noqa: PLC0415 - scipy only where it computes
+
     # HiGHS takes sparse constraint matrices; scipy's stubs only list dense ones.
     sparse_ub: Any = a_ub
     sparse_eq: Any = a_eq
@@ -243,6 +447,8 @@ def _lp_max_flow(arcs: _Arcs, src: list[int], snk: list[int]) -> int:
 
 def _min_cost_flows(arcs: _Arcs, src: list[int], snk: list[int], value: int) -> FloatArray:
     """Per-arc flows of the cheapest (travel time) flow carrying ``value``."""
+    from scipy import sparse  # noqa: PLC0415 - scipy only where it computes
+
     m, ns, nt = len(arcs.u), len(src), len(snk)
     if value <= 0 or m == 0:
         return np.zeros(m)
@@ -265,6 +471,8 @@ def _min_cost_flows(arcs: _Arcs, src: list[int], snk: list[int], value: int) -> 
 
 def _reach_graph(arcs: _Arcs, src: list[int]) -> sparse.csr_array:
     """The arcs plus a super source (index ``arcs.n``) joined to the origins."""
+    from scipy import sparse  # noqa: PLC0415 - scipy only where it computes
+
     n = arcs.n
     rows = np.concatenate([arcs.u, np.full(len(src), n)])
     cols = np.concatenate([arcs.v, np.asarray(src, dtype=np.int64)])
@@ -277,6 +485,8 @@ def _flow_side(
     arcs: _Arcs, src: list[int], snk: list[int], flows: FloatArray, near: str
 ) -> npt.NDArray[np.bool_]:
     """The depots' side of the cut in the residual network of per-arc ``flows``."""
+    from scipy import sparse  # noqa: PLC0415 - scipy only where it computes
+
     fwd = flows < arcs.cap - _TOL
     back = flows > _TOL
     n = arcs.n
@@ -444,6 +654,7 @@ def concurrent_flow(
     removal: Removal | None = None,
     demand: Mapping[Any, float] | None = None,
     supply: Mapping[Any, float] | None = None,
+    engine: Engine = "auto",
 ) -> ConcurrentFlow:
     """The largest share λ of every destination's demand the network meets at once.
 
@@ -461,11 +672,13 @@ def concurrent_flow(
         t/day by destination; ``None`` for :func:`resilience.supply.demand_t_per_day`.
     supply
         Upper bounds in t/day by origin; missing origins are unbounded.
-
-    Returns
-    -------
-    ConcurrentFlow
-        λ and the per-destination demand and delivery.
+    engine
+        ``scipy``: λ and the deliveries by two HiGHS LPs; ``networkx``: λ by Newton on the
+        parametric minimum cut and the deliveries by continuing that max flow up to each
+        demand, in exact arithmetic (no scipy import); ``auto``: as
+        :func:`use_networkx` decides by size. λ and the total
+        delivered are the same; when λ < 1 how the total beyond λ·demand is shared out
+        among towns may differ.
 
     Raises
     ------
@@ -496,6 +709,29 @@ def concurrent_flow(
         msg = "the destinations have no demand; give a demand above 0 t/day"
         raise BadInputError(msg)
     sup = supply_t_per_day(origins, supply)
+    delivered = dict.fromkeys(destinations, 0.0)
+    if use_networkx(G, engine):
+        D, src_nodes, live = _nx_network(G, removal, origins, destinations, sup)
+        lost = frozenset(n for n in destinations if n not in D)
+        if not live or sum(dem[n] for n in live) <= 0 or not src_nodes:
+            return ConcurrentFlow(0.0, dem, delivered, lost)
+        lam_nx, got = _nx_concurrent(D, live, [dem[n] for n in live])
+        delivered.update({n: round(x, 6) if lam_nx < 1 else x for n, x in got.items()})
+        return ConcurrentFlow(lam_nx, dem, delivered, lost)
+    return _lp_concurrent(G, removal, origins, destinations, dem, sup)
+
+
+def _lp_concurrent(
+    G: nx.MultiDiGraph[Any],
+    removal: Removal | None,
+    origins: Sequence[Any],
+    destinations: Sequence[Any],
+    dem: dict[Any, float],
+    sup: dict[Any, float | None],
+) -> ConcurrentFlow:
+    """:func:`concurrent_flow` by two HiGHS linear programmes (λ, then the deliveries)."""
+    from scipy import sparse  # noqa: PLC0415 - scipy only where it computes
+
     arcs = _arcs(G, removal, "travel_time")
     src, snk = _present(arcs, origins), _present(arcs, destinations)
     lost = frozenset(n for n in destinations if n not in arcs.index)
@@ -583,6 +819,8 @@ def _link_label(G: nx.MultiDiGraph[Any], e: EdgeKey) -> str:
 
 
 def _cut_frame(G: nx.MultiDiGraph[Any], cut: Sequence[EdgeKey], when: str) -> pd.DataFrame:
+    import pandas as pd  # noqa: PLC0415 - pandas only for the frames
+
     rows = []
     for u, v, k in cut:
         data = G.edges[u, v, k]
@@ -619,6 +857,8 @@ def _cut_frame(G: nx.MultiDiGraph[Any], cut: Sequence[EdgeKey], when: str) -> pd
 
 
 def _links_frame(G: nx.MultiDiGraph[Any], before: MaxFlow, after: MaxFlow) -> pd.DataFrame:
+    import pandas as pd  # noqa: PLC0415 - pandas only for the frames
+
     cut_b = {_element(G, e) for e in before.cut}
     cut_a = {_element(G, e) for e in after.cut}
     sat_b = {_element(G, e) for e in before.saturated}
@@ -701,6 +941,8 @@ class FlowResult:
     @property
     def summary(self) -> pd.DataFrame:
         """The headline numbers as a one-column-per-measure frame of before/after rows."""
+        import pandas as pd  # noqa: PLC0415 - pandas only for the frames
+
         return pd.DataFrame(
             {
                 "when": ["before", "after"],
@@ -814,11 +1056,17 @@ def analyse_flow(
     FlowResult
         Headline numbers and frames.
     """
+    import pandas as pd  # noqa: PLC0415 - pandas only for the frames
+
     rm = removal if removal is not None else Removal()
     before = max_flow(G, origins, destinations, near=near)
     after = max_flow(G, origins, destinations, removal=rm, near=near)
-    conc_b = concurrent_flow(G, origins, destinations, demand=demand, supply=supply)
-    conc_a = concurrent_flow(G, origins, destinations, removal=rm, demand=demand, supply=supply)
+    # The min-cost routing above needs scipy anyway; HiGHS also settles how a total beyond
+    # λ·demand is shared out among towns (not unique when λ < 1), as the reports show it.
+    conc_b = concurrent_flow(G, origins, destinations, demand=demand, supply=supply, engine="scipy")
+    conc_a = concurrent_flow(
+        G, origins, destinations, removal=rm, demand=demand, supply=supply, engine="scipy"
+    )
     rows = []
     for n in destinations:
         d = conc_b.demand_t_per_day[n]
@@ -861,6 +1109,7 @@ def flow_summary(
     destinations: Sequence[Any],
     *,
     demand: Mapping[Any, float] | None = None,
+    engine: Engine = "auto",
 ) -> dict[str, float]:
     """The tonnage numbers other tables add as columns (cut, run, compare, timeline).
 
@@ -876,6 +1125,10 @@ def flow_summary(
         Node ids (disjoint sets).
     demand
         As for :func:`concurrent_flow`.
+    engine
+        ``scipy`` (Dinic and HiGHS), ``networkx`` (exact max flows in pure Python, no
+        scipy import) or ``auto``: as :func:`use_networkx`
+        decides by size. The numbers are the same (λ to round-off).
 
     Returns
     -------
@@ -884,10 +1137,17 @@ def flow_summary(
         ``max_flow_lost_t_per_day``, ``lambda_before``, ``lambda_after``.
     """
     rm = removal if removal is not None else Removal()
-    before = max_flow(G, origins, destinations, min_cost=False).value_t_per_day
-    after = max_flow(G, origins, destinations, removal=rm, min_cost=False).value_t_per_day
-    lam_b = concurrent_flow(G, origins, destinations, demand=demand).lambda_
-    lam_a = concurrent_flow(G, origins, destinations, removal=rm, demand=demand).lambda_
+    if use_networkx(G, engine):
+        _check_od(origins, destinations)
+        before = _nx_max_flow_value(G, None, origins, destinations)
+        after = _nx_max_flow_value(G, rm, origins, destinations)
+    else:
+        before = max_flow(G, origins, destinations, min_cost=False).value_t_per_day
+        after = max_flow(G, origins, destinations, removal=rm, min_cost=False).value_t_per_day
+    lam_b = concurrent_flow(G, origins, destinations, demand=demand, engine=engine).lambda_
+    lam_a = concurrent_flow(
+        G, origins, destinations, removal=rm, demand=demand, engine=engine
+    ).lambda_
     return {
         "max_flow_before_t_per_day": before,
         "max_flow_after_t_per_day": after,

@@ -2,32 +2,85 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
-import numpy as np
-import pandas as pd
-from scipy.sparse import csgraph
 
-from resilience import backend
-from resilience.backend import to_csr
+from resilience.analysis.flow import NETWORKX_MAX_NODES, Engine, flow_summary, use_networkx
 from resilience.errors import BadInputError
 from resilience.network import node_label
 from resilience.targets import Removal, apply_removal, place_label
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
+    "COMPONENT_COLUMNS",
+    "NETWORKX_MAX_NODES",
+    "SUMMARY_COLUMNS",
     "CutResult",
+    "CutRows",
+    "Engine",
+    "component_rows",
     "components_table",
     "cut",
+    "cut_rows",
     "flow_rows",
     "global_efficiency",
     "link_count",
     "links_once",
     "od_pairs",
+    "use_networkx",
     "weight_units",
 ]
+
+#: Columns of :attr:`CutRows.summary` (one row per metric).
+SUMMARY_COLUMNS = ("metric", "before", "after", "change_pct")
+#: Columns of :func:`component_rows`.
+COMPONENT_COLUMNS = ("component", "nodes", "places", "sample")
+
+# A zero-cost edge (a transfer inside a station) costs this on either engine, as
+# resilience.backend stores it, so both engines add up the same path lengths.
+_ZERO = 1e-9
+
+
+def _simple(G: nx.MultiDiGraph[Any], weight: str) -> nx.DiGraph[Any]:
+    """``G`` for the networkx engine: one arc per node pair, loops left out.
+
+    Each arc carries ``cost``, the cheapest parallel edge's weight as the compiled engine
+    stores it (so both engines add up the same path lengths), and ``capacity``, the number
+    of parallel edges (each a separate route for the edge-disjoint path count).
+    """
+    D: nx.DiGraph[Any] = nx.DiGraph()
+    D.add_nodes_from(G)
+    w: Any
+    for u, v, w in G.edges(data=weight):
+        if u == v:
+            continue
+        cost = max(float(w), _ZERO)
+        if D.has_edge(u, v):
+            arc = D[u][v]
+            arc["cost"] = min(arc["cost"], cost)
+            arc["capacity"] += 1
+        else:
+            D.add_edge(u, v, cost=cost, capacity=1)
+    return D
+
+
+def _efficiency(D: nx.DiGraph[Any], n: int) -> float:
+    """:func:`global_efficiency` of a :func:`_simple` graph, normalised by ``n`` nodes."""
+    if n < 2 or D.number_of_nodes() < 2:  # noqa: PLR2004
+        return 0.0
+    total = math.fsum(
+        1.0 / (d / 3600.0)
+        for s in D
+        for t, d in nx.single_source_dijkstra_path_length(D, s, weight="cost").items()
+        if t != s
+    )
+    return total / (n * (n - 1))
 
 
 def weight_units(weight: str) -> tuple[str, str, float]:
@@ -78,7 +131,11 @@ def od_pairs(origins: Sequence[Any], destinations: Sequence[Any]) -> list[tuple[
 
 
 def global_efficiency(
-    G: nx.MultiDiGraph[Any], *, weight: str = "travel_time", n_total: int | None = None
+    G: nx.MultiDiGraph[Any],
+    *,
+    weight: str = "travel_time",
+    n_total: int | None = None,
+    engine: Engine = "auto",
 ) -> float:
     """Latora–Marchiori global efficiency with travel-time distances, in 1/hour.
 
@@ -94,6 +151,9 @@ def global_efficiency(
         Edge attribute in seconds (any unit works; the result scales with it).
     n_total
         Node count to normalise by; ``G``'s own by default.
+    engine
+        ``scipy`` (all-pairs Dijkstra on the compiled engine), ``networkx`` (pure Python,
+        no scipy import) or ``auto``: networkx up to :data:`NETWORKX_MAX_NODES` nodes.
 
     Returns
     -------
@@ -101,16 +161,23 @@ def global_efficiency(
         The efficiency (0 for fewer than two nodes).
     """
     n = n_total if n_total is not None else G.number_of_nodes()
+    if use_networkx(G, engine):
+        return _efficiency(_simple(G, weight), n)
     if n < 2 or G.number_of_nodes() < 2:  # noqa: PLR2004
         return 0.0
+    import numpy as np  # noqa: PLC0415 - the compiled engine only above the threshold
+    from scipy.sparse import csgraph  # noqa: PLC0415
+
+    from resilience.backend import to_csr  # noqa: PLC0415
+
     csr = to_csr(G, weight)
     dist = csgraph.dijkstra(csr.matrix, directed=True) / 3600.0
     np.fill_diagonal(dist, np.inf)
     return float(np.sum(1.0 / dist[np.isfinite(dist)]) / (n * (n - 1)))
 
 
-def components_table(G: nx.MultiDiGraph[Any]) -> pd.DataFrame:
-    """The connected pieces of a network, largest first.
+def component_rows(G: nx.MultiDiGraph[Any]) -> list[dict[str, Any]]:
+    """The connected pieces of a network, largest first, as plain rows.
 
     Parameters
     ----------
@@ -119,9 +186,9 @@ def components_table(G: nx.MultiDiGraph[Any]) -> pd.DataFrame:
 
     Returns
     -------
-    pandas.DataFrame
+    list of dict
         ``component``, ``nodes``, ``places`` (named non-station nodes), ``sample``
-        (up to eight place names, sorted).
+        (up to eight place names, sorted); see :data:`COMPONENT_COLUMNS`.
     """
     comps = sorted(
         (sorted(c, key=str) for c in nx.weakly_connected_components(G)),
@@ -138,12 +205,63 @@ def components_table(G: nx.MultiDiGraph[Any]) -> pd.DataFrame:
                 "sample": ", ".join(named[:8]),
             }
         )
-    return pd.DataFrame(rows, columns=["component", "nodes", "places", "sample"])
+    return rows
+
+
+def components_table(G: nx.MultiDiGraph[Any]) -> pd.DataFrame:
+    """The connected pieces of a network, largest first (:func:`component_rows` as a frame).
+
+    Parameters
+    ----------
+    G
+        The network.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``component``, ``nodes``, ``places`` (named non-station nodes), ``sample``
+        (up to eight place names, sorted).
+    """
+    import pandas as pd  # noqa: PLC0415 - pandas only where a frame is asked for
+
+    return pd.DataFrame(component_rows(G), columns=list(COMPONENT_COLUMNS))
+
+
+@dataclass(frozen=True)
+class CutRows:
+    """Everything ``resilience cut`` reports, as plain rows (no pandas needed).
+
+    Attributes
+    ----------
+    od_columns
+        The columns of ``od``: ``origin``, ``destination``, ``<quantity>_before_<unit>``,
+        ``<quantity>_after_<unit>`` (see :func:`weight_units`), ``detour_pct``,
+        ``status``, ``paths_before``, ``paths_after``.
+    od
+        One dict per origin→destination pair; a missing number is ``None``.
+    summary
+        One dict per metric (:data:`SUMMARY_COLUMNS`).
+    components
+        The connected pieces left (:func:`component_rows`).
+    removal
+        What was removed.
+    """
+
+    od_columns: tuple[str, ...]
+    od: list[dict[str, Any]]
+    summary: list[dict[str, Any]]
+    components: list[dict[str, Any]]
+    removal: Removal
+
+    @property
+    def od_number_columns(self) -> tuple[str, ...]:
+        """The ``od`` columns of decimal numbers (a missing one is NaN in a frame)."""
+        return self.od_columns[2:5]
 
 
 @dataclass(frozen=True)
 class CutResult:
-    """Everything ``resilience cut`` reports.
+    """Everything ``resilience cut`` reports, as frames (:class:`CutRows` built into pandas).
 
     Attributes
     ----------
@@ -164,33 +282,70 @@ class CutResult:
     removal: Removal
 
 
-def _disjoint_count(G: nx.MultiDiGraph[Any], o: Any, d: Any) -> int:
-    """Number of edge-disjoint o→d paths (parallel edges count), on the compiled engine."""
-    return backend.max_flow_value(G, o, d)
+def _disjoint_counter(
+    G: nx.MultiDiGraph[Any], D: nx.DiGraph[Any] | None
+) -> Callable[[Any, Any], int]:
+    """Number of edge-disjoint o→d paths (parallel edges count): a max flow of unit arcs.
+
+    ``D`` is :func:`_simple` of ``G`` for the networkx engine, ``None`` for the compiled one.
+    """
+    if D is None:
+        from resilience import backend  # noqa: PLC0415 - the compiled engine
+
+        return lambda o, d: backend.max_flow_value(G, o, d)
+    from networkx.algorithms.flow import build_residual_network, edmonds_karp  # noqa: PLC0415
+
+    # A handful of paths each: Edmonds-Karp needs that many breadth-first searches, on one
+    # residual network built once and reset by every call.
+    residual = build_residual_network(D, "capacity")
+
+    def count(o: Any, d: Any) -> int:
+        if o == d:
+            return 0
+        flow = edmonds_karp(D, o, d, residual=residual, value_only=True)
+        return int(flow.graph["flow_value"])
+
+    return count
 
 
-def _times(G: nx.MultiDiGraph[Any], sources: list[Any], weight: str) -> dict[Any, dict[Any, float]]:
-    # One cached conversion and one multi-source Dijkstra on the engine.
-    arrays = backend.edge_arrays(G, weight)
+def _times(
+    G: nx.MultiDiGraph[Any],
+    sources: list[Any],
+    weight: str,
+    D: nx.DiGraph[Any] | None,
+) -> dict[Any, dict[Any, float]]:
+    """Shortest weights from each source (on ``D``, a :func:`_simple` graph, if given)."""
     present = [s for s in sources if s in G]
     out: dict[Any, dict[Any, float]] = {s: {} for s in sources}
-    if present:
-        dist, _ = backend.shortest_times(arrays.csr(), [arrays.index[s] for s in present])
-        for s, row in zip(present, dist, strict=True):
-            reach = np.flatnonzero(np.isfinite(row))
-            out[s] = dict(zip([arrays.nodes[j] for j in reach], row[reach].tolist(), strict=True))
+    if not present:
+        return out
+    if D is not None:
+        for s in present:
+            out[s] = dict(nx.single_source_dijkstra_path_length(D, s, weight="cost"))
+        return out
+    import numpy as np  # noqa: PLC0415 - the compiled engine only above the threshold
+
+    from resilience import backend  # noqa: PLC0415
+
+    # One cached conversion and one multi-source Dijkstra on the engine.
+    arrays = backend.edge_arrays(G, weight)
+    dist, _ = backend.shortest_times(arrays.csr(), [arrays.index[s] for s in present])
+    for s, row in zip(present, dist, strict=True):
+        reach = np.flatnonzero(np.isfinite(row))
+        out[s] = dict(zip([arrays.nodes[j] for j in reach], row[reach].tolist(), strict=True))
     return out
 
 
-def cut(
+def cut_rows(
     G: nx.MultiDiGraph[Any],
     removal: Removal,
     origins: Sequence[Any],
     destinations: Sequence[Any],
     *,
     weight: str = "travel_time",
-) -> CutResult:
-    """Compare supply before and after a removal.
+    engine: Engine = "auto",
+) -> CutRows:
+    """Compare supply before and after a removal, as plain rows.
 
     A pair is ``ok`` when its travel time is unchanged, ``detour`` when it grew,
     ``cut off`` when the destination can no longer be reached, ``lost`` when the origin
@@ -206,22 +361,30 @@ def cut(
         Node ids of the supply origins and destinations.
     weight
         Edge attribute minimised (seconds for ``travel_time``; reported in minutes).
+    engine
+        ``scipy`` (:mod:`resilience.backend`), ``networkx`` (pure Python, no scipy
+        import) or ``auto``: networkx up to :data:`NETWORKX_MAX_NODES` nodes. The numbers
+        are the same.
 
     Returns
     -------
-    CutResult
+    CutRows
         The tables.
     """
     pairs = od_pairs(origins, destinations)
     H = apply_removal(G, removal)
-    before = _times(G, list(dict.fromkeys(origins)), weight)
-    after = _times(H, list(dict.fromkeys(origins)), weight)
+    sources = list(dict.fromkeys(origins))
+    simple = use_networkx(G, engine)
+    D_b = _simple(G, weight) if simple else None
+    D_a = _simple(H, weight) if simple else None
+    before, after = _times(G, sources, weight, D_b), _times(H, sources, weight, D_a)
+    paths_b, paths_a = _disjoint_counter(G, D_b), _disjoint_counter(H, D_a)
     quantity, unit, scale = weight_units(weight)
     col_b, col_a = f"{quantity}_before_{unit}", f"{quantity}_after_{unit}"
     label = {n: place_label(G, n) for n in dict.fromkeys([*origins, *destinations])}
     # Only the number of edge-disjoint paths is reported, which is the max-flow value
     # (Menger): collapse each graph once instead of routing a min-cost flow per pair.
-    rows = []
+    rows: list[dict[str, Any]] = []
     for o, d in pairs:
         tb, ta = before[o].get(d), after[o].get(d)
         gone = o in removal.nodes or d in removal.nodes
@@ -243,61 +406,107 @@ def cut(
                     round(100 * (ta - tb) / tb, 1) if tb and ta is not None and not gone else None
                 ),
                 "status": status,
-                "paths_before": 0 if tb is None else _disjoint_count(G, o, d),
-                "paths_after": 0 if gone or ta is None else _disjoint_count(H, o, d),
+                "paths_before": 0 if tb is None else paths_b(o, d),
+                "paths_after": 0 if gone or ta is None else paths_a(o, d),
             }
         )
-    od = pd.DataFrame(
-        rows,
-        columns=[
-            "origin",
-            "destination",
-            col_b,
-            col_a,
-            "detour_pct",
-            "status",
-            "paths_before",
-            "paths_after",
-        ],
-    )
-    for col in (col_b, col_a, "detour_pct"):
-        od[col] = pd.to_numeric(od[col], errors="coerce").astype(float)
     n = G.number_of_nodes()
     # global_efficiency is in 1/hour of a seconds weight; a metres weight gives 1/km.
     per = "per_h" if unit == "min" else "per_km"
     to_unit = 1.0 if unit == "min" else 1000.0 / 3600.0
-    e_before = global_efficiency(G, weight=weight) * to_unit
-    e_after = global_efficiency(H, weight=weight, n_total=n) * to_unit
-    comps_before = nx.number_weakly_connected_components(G)
-    comps = components_table(H)
-    reach_b = int((od[col_b].notna()).sum())
-    reach_a = int((od[col_a].notna()).sum())
-    statuses = od["status"]
+    if D_b is not None and D_a is not None:
+        # global_efficiency on the graphs already converted for the networkx engine.
+        e_before, e_after = _efficiency(D_b, n) * to_unit, _efficiency(D_a, n) * to_unit
+    else:
+        e_before = global_efficiency(G, weight=weight, engine="scipy") * to_unit
+        e_after = global_efficiency(H, weight=weight, n_total=n, engine="scipy") * to_unit
+    comps = component_rows(H)
+    statuses = [r["status"] for r in rows]
     metrics = [
         ("nodes", n, H.number_of_nodes()),
         ("links", link_count(G), link_count(H)),
         ("link_directions", G.number_of_edges(), H.number_of_edges()),
-        ("components", comps_before, len(comps)),
-        ("od_pairs_connected", reach_b, reach_a),
+        ("components", nx.number_weakly_connected_components(G), len(comps)),
+        (
+            "od_pairs_connected",
+            sum(r[col_b] is not None for r in rows),
+            sum(r[col_a] is not None for r in rows),
+        ),
         # One word per meaning: lost = an endpoint itself removed; cut off = both still
         # there but no route left.
-        ("od_pairs_lost", 0, int((statuses == "lost").sum())),
-        ("od_pairs_cut_off", 0, int((statuses == "cut off").sum())),
-        ("edge_disjoint_paths_total", int(od["paths_before"].sum()), int(od["paths_after"].sum())),
+        ("od_pairs_lost", 0, statuses.count("lost")),
+        ("od_pairs_cut_off", 0, statuses.count("cut off")),
+        (
+            "edge_disjoint_paths_total",
+            sum(r["paths_before"] for r in rows),
+            sum(r["paths_after"] for r in rows),
+        ),
         (f"global_efficiency_{per}", round(e_before, 6), round(e_after, 6)),
     ]
-    summary = pd.DataFrame(
-        [
-            {
-                "metric": m,
-                "before": b,
-                "after": a,
-                "change_pct": round(100 * (a - b) / b, 1) if b else None,
-            }
-            for m, b, a in metrics
-        ],
-        dtype=object,
+    summary = [
+        {
+            "metric": m,
+            "before": b,
+            "after": a,
+            "change_pct": round(100 * (a - b) / b, 1) if b else None,
+        }
+        for m, b, a in metrics
+    ]
+    columns = (
+        "origin",
+        "destination",
+        col_b,
+        col_a,
+        "detour_pct",
+        "status",
+        "paths_before",
+        "paths_after",
     )
+    return CutRows(columns, rows, summary, comps, removal)
+
+
+def cut(
+    G: nx.MultiDiGraph[Any],
+    removal: Removal,
+    origins: Sequence[Any],
+    destinations: Sequence[Any],
+    *,
+    weight: str = "travel_time",
+    engine: Engine = "auto",
+) -> CutResult:
+    """Compare supply before and after a removal (:func:`cut_rows` as pandas frames).
+
+    A pair is ``ok`` when its travel time is unchanged, ``detour`` when it grew,
+    ``cut off`` when the destination can no longer be reached, ``lost`` when the origin
+    or destination itself was removed, and ``no route`` when it was unreachable before.
+
+    Parameters
+    ----------
+    G
+        The intact network (not changed).
+    removal
+        What is removed.
+    origins, destinations
+        Node ids of the supply origins and destinations.
+    weight
+        Edge attribute minimised (seconds for ``travel_time``; reported in minutes).
+    engine
+        As for :func:`cut_rows`.
+
+    Returns
+    -------
+    CutResult
+        The tables: ``od`` with float columns for the times and the detour (NaN where
+        missing), ``summary`` of Python objects (integers stay integers).
+    """
+    import pandas as pd  # noqa: PLC0415 - pandas only where frames are asked for
+
+    rows = cut_rows(G, removal, origins, destinations, weight=weight, engine=engine)
+    od = pd.DataFrame(rows.od, columns=list(rows.od_columns))
+    for col in rows.od_number_columns:
+        od[col] = pd.to_numeric(od[col], errors="coerce").astype(float)
+    summary = pd.DataFrame(rows.summary, columns=list(SUMMARY_COLUMNS), dtype=object)
+    comps = pd.DataFrame(rows.components, columns=list(COMPONENT_COLUMNS))
     return CutResult(od, summary, comps, removal)
 
 
@@ -352,6 +561,8 @@ def links_once(frame: pd.DataFrame, value: str = "betweenness") -> pd.DataFrame:
     pandas.DataFrame
         One row per link, ``rank`` 1 = highest ``value``.
     """
+    import pandas as pd  # noqa: PLC0415 - pandas only where frames are asked for
+
     if frame.empty:
         return frame.copy()
     ends = [
@@ -370,7 +581,12 @@ def links_once(frame: pd.DataFrame, value: str = "betweenness") -> pd.DataFrame:
 
 
 def flow_rows(
-    G: nx.MultiDiGraph[Any], removal: Removal, origins: Sequence[Any], destinations: Sequence[Any]
+    G: nx.MultiDiGraph[Any],
+    removal: Removal,
+    origins: Sequence[Any],
+    destinations: Sequence[Any],
+    *,
+    engine: Engine = "auto",
 ) -> list[dict[str, Any]]:
     """Tonnes a day still deliverable and the share of demand met, as summary rows.
 
@@ -386,6 +602,8 @@ def flow_rows(
         What is removed.
     origins, destinations
         Node ids.
+    engine
+        As for :func:`resilience.analysis.flow.flow_summary`.
 
     Returns
     -------
@@ -394,9 +612,7 @@ def flow_rows(
     """
     if any("capacity_t_per_day" not in d for _, _, d in G.edges(data=True)):
         return []
-    from resilience.analysis.flow import flow_summary  # noqa: PLC0415 - LP stack on demand
-
-    flows = flow_summary(G, removal, origins, destinations)
+    flows = flow_summary(G, removal, origins, destinations, engine=engine)
     rows = []
     for metric, b, a in (
         (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import typing
 import warnings
 from collections.abc import Callable
@@ -38,9 +39,12 @@ __all__ = [
     "records",
     "remember_argv",
     "removal",
+    "row_records",
     "run_folder",
     "run_inputs",
     "show",
+    "show_rows",
+    "table_text",
     "target_slug",
     "write_manifest",
     "written",
@@ -115,6 +119,157 @@ def show(title: str, frame: pd.DataFrame) -> None:
         return
     with pd.option_context("display.width", 200, "display.max_colwidth", 70):
         typer.echo(frame.to_string(index=False, na_rep="-"))
+
+
+def _text_cell(value: Any) -> str:
+    # pandas prints text with tabs and line breaks escaped.
+    return str(value).replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _trim_zeros(cells: list[str]) -> list[str]:
+    """Drop trailing zeros from every decimal alike, keeping one digit after the point."""
+    numbers = [re.match(r"^\s*[+-]?[0-9]+\.[0-9]*$", c) is not None for c in cells]
+    if not any(numbers):
+        return cells
+    while all(c.endswith("0") for c, is_num in zip(cells, numbers, strict=True) if is_num):
+        cells = [c[:-1] if is_num else c for c, is_num in zip(cells, numbers, strict=True)]
+    return [
+        c + "0" if is_num and c.endswith(".") else c
+        for c, is_num in zip(cells, numbers, strict=True)
+    ]
+
+
+def _float_cells(values: list[Any]) -> list[str]:
+    """A decimal column as pandas prints it: 6 decimals, zeros trimmed alike, else 1e+07."""
+    from resilience.io import is_missing  # noqa: PLC0415
+
+    def cells(spec: str) -> list[str]:
+        return _trim_zeros(["-" if is_missing(v) else format(float(v), spec) for v in values])
+
+    out = cells(".6f")
+    sizes = [abs(float(v)) for v in values if not is_missing(v)]
+    too_long = max(len(c) for c in out) > 12  # noqa: PLR2004 - pandas: 6 digits + 6
+    if any(0 < x < 1e-6 for x in sizes) or (too_long and any(x > 1e6 for x in sizes)):  # noqa: PLR2004
+        out = cells(".6e")
+    return out
+
+
+def _object_cell(value: Any) -> str:
+    from resilience.io import is_missing  # noqa: PLC0415
+
+    if value is None:
+        return "None"
+    if is_missing(value):
+        return "-"
+    if isinstance(value, float):
+        text = f"{value: .6f}".rstrip("0")
+        return text + "0" if text.endswith(".") else text
+    return _text_cell(value)
+
+
+def table_text(
+    rows: list[dict[str, Any]], columns: tuple[str, ...] | list[str], *, typed: bool = True
+) -> str:
+    """Rows as a text table, as pandas prints their frame without its index.
+
+    The text of ``pandas.DataFrame(rows, columns=columns).to_string(index=False,
+    na_rep="-")`` (``dtype=object`` with ``typed=False``; column types as
+    :func:`resilience.io.column_kinds` infers them), without importing pandas: columns
+    right-aligned, one space apart, number columns' headers one space wider.
+
+    Parameters
+    ----------
+    rows
+        One dict per row (at least one).
+    columns
+        The columns, in order.
+    typed
+        As for :func:`resilience.io.column_kinds`.
+
+    Returns
+    -------
+    str
+        The table, one line per row after the header, no final newline.
+    """
+    from resilience.io import column_kinds, is_missing  # noqa: PLC0415
+
+    strcols = []
+    for col, kind in zip(columns, column_kinds(rows, columns, typed=typed), strict=True):
+        values = [row.get(col) for row in rows]
+        if kind == "float":
+            cells = _float_cells(values)
+        elif kind in ("int", "bool"):
+            cells = [str(v) for v in values]
+        elif kind == "str":
+            cells = ["-" if is_missing(v) else _text_cell(v) for v in values]
+        else:
+            cells = [_object_cell(v) for v in values]
+        header = f" {col}" if kind in ("float", "int", "bool") else str(col)
+        width = max(len(header), *(len(c) for c in cells))
+        strcols.append([header.rjust(width), *(c.rjust(width) for c in cells)])
+    return "\n".join(" ".join(line) for line in zip(*strcols, strict=True))
+
+
+def show_rows(
+    title: str,
+    rows: list[dict[str, Any]],
+    columns: tuple[str, ...] | list[str],
+    *,
+    typed: bool = True,
+) -> None:
+    """Print a titled table of plain rows (:func:`table_text`), ``(none)`` when empty.
+
+    Looks as :func:`show` prints the rows' frame, without importing pandas.
+
+    Parameters
+    ----------
+    title
+        Line printed above the table.
+    rows
+        One dict per row; missing numbers print as ``-``.
+    columns
+        The columns, in order.
+    typed
+        As for :func:`resilience.io.column_kinds`.
+    """
+    typer.echo(f"\n{title}")
+    if not rows:
+        typer.echo("  (none)")
+        return
+    typer.echo(table_text(rows, columns, typed=typed))
+
+
+def row_records(
+    rows: list[dict[str, Any]], columns: tuple[str, ...] | list[str], *, typed: bool = True
+) -> list[dict[str, Any]]:
+    """Rows as JSON records, as :func:`records` gives them for the rows' frame.
+
+    Missing values are ``None``; whole numbers in a decimal column become floats.
+
+    Parameters
+    ----------
+    rows
+        One dict per row.
+    columns
+        The columns, in order.
+    typed
+        As for :func:`resilience.io.column_kinds`.
+
+    Returns
+    -------
+    list of dict
+        One dict per row, keys in column order.
+    """
+    from resilience.io import column_kinds, is_missing  # noqa: PLC0415
+
+    kinds = column_kinds(rows, columns, typed=typed)
+    return [
+        {
+            c: None if is_missing(row.get(c)) else float(row[c]) if k == "float" else row[c]
+            for c, k in zip(columns, kinds, strict=True)
+        }
+        for row in rows
+    ]
 
 
 def written(paths: list[Path]) -> None:

@@ -88,11 +88,15 @@ def cut(
 
     Example: resilience cut --node pokrovsk --ref M30
     """
-    import pandas as pd  # noqa: PLC0415
-
-    from resilience.analysis.impact import cut as run_cut  # noqa: PLC0415
-    from resilience.analysis.impact import flow_rows  # noqa: PLC0415
-    from resilience.io import write_frames, write_layers  # noqa: PLC0415
+    # Plain rows, no pandas: the embedded region's cut starts in under a second.
+    from resilience.analysis.impact import (  # noqa: PLC0415
+        COMPONENT_COLUMNS,
+        SUMMARY_COLUMNS,
+        cut_rows,
+        flow_rows,
+    )
+    from resilience.cli._common import row_records, show_rows  # noqa: PLC0415
+    from resilience.io import write_layers, write_rows  # noqa: PLC0415
     from resilience.targets import resolve_od  # noqa: PLC0415
     from resilience.targets.names import link_count  # noqa: PLC0415
 
@@ -102,11 +106,14 @@ def cut(
     if removed.empty and (node or ref or corridor or edge or polygon):
         typer.echo("note: the targets remove nothing from this graph", err=True)
     origins, destinations = resolve_od(G, origin or [], destination or [])
-    result = run_cut(G, removed, origins, destinations, weight=weight)
-    summary = pd.concat(
-        [result.summary, pd.DataFrame(flow_rows(G, removed, origins, destinations))],
-        ignore_index=True,
-    ).astype(object)
+    result = cut_rows(G, removed, origins, destinations, weight=weight)
+    summary = [*result.summary, *flow_rows(G, removed, origins, destinations)]
+    # (rows, columns, typed): the summary mixes counts and decimals, kept as they are.
+    tables = {
+        "components": (result.components, COMPONENT_COLUMNS, True),
+        "od": (result.od, result.od_columns, True),
+        "summary": (summary, SUMMARY_COLUMNS, False),
+    }
     label = ", ".join(removed.labels) or "nothing (baseline)"
     links = link_count(removed.edges)
     headline = (
@@ -114,9 +121,10 @@ def cut(
         f"({len(removed.edges)} link direction(s))"
     )
     folder = run_folder(folder, "cut", target_slug(G, removed))
-    files = write_frames(
-        {"od": result.od, "summary": summary, "components": result.components}, folder
-    )
+    files = [
+        write_rows(rows, cols, folder / f"{name}.csv", typed=typed)
+        for name, (rows, cols, typed) in tables.items()
+    ]
     if export_network:
         from resilience.reports.layers import cut_layers  # noqa: PLC0415 - geo stack
 
@@ -134,17 +142,17 @@ def cut(
                 "nodes_removed": len(removed.nodes),
                 "links_removed": links,
                 "weight": weight,
-                "summary": records(summary),
-                "od": records(result.od),
+                "summary": row_records(summary, SUMMARY_COLUMNS, typed=False),
+                "od": row_records(result.od, result.od_columns),
                 "folder": str(folder),
                 "files": [p.name for p in files],
             }
         )
         return
     typer.echo(headline)
-    show("Supply pairs", result.od)
-    show("Network", summary)
-    show("Connected pieces left", result.components)
+    show_rows("Supply pairs", result.od, result.od_columns)
+    show_rows("Network", summary, SUMMARY_COLUMNS, typed=False)
+    show_rows("Connected pieces left", result.components, COMPONENT_COLUMNS)
     written(files)
 
 
@@ -428,8 +436,8 @@ def mincut(  # noqa: C901, PLR0912, PLR0915 - one command's glue, read top to bo
         raise BadInputError(msg)
     H = apply_removal(G, removed)
     side = "target" if near == "target" else "source"
-    cut = min_cut(H, src, dst, kind="edge", near=side)  # type: ignore[arg-type]
-    vertex = min_cut(H, src, dst, kind="vertex", near=side)  # type: ignore[arg-type]
+    cut = min_cut(H, src, dst, kind="edge", near=side, engine="auto")  # type: ignore[arg-type]
+    vertex = min_cut(H, src, dst, kind="vertex", near=side, engine="auto")  # type: ignore[arg-type]
     edges, vertices = _cut_frame(H, cut), _vertex_frame(H, vertex or [])
     names = " + ".join(source), " + ".join(target)
     own_s, own_t = _local(H, src), _local(H, dst)
@@ -446,7 +454,8 @@ def mincut(  # noqa: C901, PLR0912, PLR0915 - one command's glue, read top to bo
         if grown_s & grown_t:
             away_note = "no cut away from the ends: the two sides are one link apart"
         else:
-            away = _cut_frame(H, min_cut(H, sorted(grown_s, key=str), sorted(grown_t, key=str)))
+            ends = sorted(grown_s, key=str), sorted(grown_t, key=str)
+            away = _cut_frame(H, min_cut(H, *ends, engine="auto"))
             frames["edge_cut_away"] = away
     folder = run_folder(base, "mincut", f"{normalize_name(names[0])}-{normalize_name(names[1])}")
     files = write_manifest(folder, write_frames(frames, folder), H, origins=src, destinations=dst)

@@ -1,0 +1,135 @@
+"""Start-up time of a whole CLI run, measured the way hyperfine measures it.
+
+Runs ``resilience cut --node pokrovsk`` (embedded region, default analysis date) as a
+fresh interpreter ``--runs`` times after ``--warmup`` discarded runs and prints the wall
+time's mean ± standard deviation, min and max, plus the heavy modules the run imported.
+The target (issue 15) is a mean under 1 s on the 2-core machine, interpreter start
+included.
+
+Usage: ``python benchmarks/startup.py [--runs N] [--warmup N] [-- CLI ARGS...]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# Imports the embedded-region cut must not pay for (tests/cli/test_startup.py asserts it).
+HEAVY = (
+    "pandas",
+    "scipy",
+    "geopandas",
+    "shapely",
+    "pyogrio",
+    "pyproj",
+    "numba",
+    "networkit",
+    "matplotlib",
+    "pyarrow",
+)
+
+_PROBE = (
+    "import runpy, sys\n"
+    "sys.argv = ['resilience'] + sys.argv[1:]\n"
+    "try:\n"
+    "    runpy.run_module('resilience.cli', run_name='__main__')\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "print('\\n'.join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)\n"
+)
+
+
+def heavy_imports(args: list[str]) -> list[str]:
+    """The heavy top-level packages one CLI run imports.
+
+    Parameters
+    ----------
+    args
+        The CLI arguments, e.g. ``["cut", "--node", "pokrovsk"]``.
+
+    Returns
+    -------
+    list of str
+        The names from :data:`HEAVY` found in ``sys.modules`` after the run.
+    """
+    proc = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-c", _PROBE, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded = set(proc.stderr.split())
+    return [name for name in HEAVY if name in loaded]
+
+
+def measure(args: list[str], runs: int, warmup: int) -> list[float]:
+    """Wall seconds of ``runs`` fresh ``python -m resilience.cli ARGS`` processes.
+
+    Parameters
+    ----------
+    args
+        The CLI arguments.
+    runs
+        Timed runs.
+    warmup
+        Untimed runs first (file cache, bytecode).
+
+    Returns
+    -------
+    list of float
+        One wall time per timed run, seconds.
+    """
+    cmd = [sys.executable, "-m", "resilience.cli", *args]
+    times = []
+    for i in range(warmup + runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)  # noqa: S603
+        if i >= warmup:
+            times.append(time.perf_counter() - start)
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure and print the figures.
+
+    Parameters
+    ----------
+    argv
+        Command-line arguments (``sys.argv[1:]`` by default).
+
+    Returns
+    -------
+    int
+        Exit status.
+    """
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10, help="timed runs (default 10)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
+    parser.add_argument("cli", nargs="*", help="CLI arguments (default: cut --node pokrovsk)")
+    ns = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        args = ns.cli or ["cut", "--node", "pokrovsk"]
+        if "--out" not in args:
+            args = [*args, "--out", str(Path(tmp) / "reports")]
+        times = measure(args, max(ns.runs, 2), max(ns.warmup, 0))
+        heavy = heavy_imports(args)
+    mean = statistics.fmean(times)
+    sd = statistics.stdev(times)
+    shown = " ".join(a for a in args if not a.startswith(tmp))
+    print(f"resilience {shown}".replace(" --out", ""))
+    print(
+        f"  Time (mean ± σ):   {mean:.3f} s ± {sd:.3f} s    ({len(times)} runs, "
+        f"{ns.warmup} warm-up)"
+    )
+    print(f"  Range (min … max): {min(times):.3f} s … {max(times):.3f} s")
+    print(f"  Heavy imports:     {', '.join(heavy) or 'none'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
