@@ -3,7 +3,11 @@
 :func:`min_cut` is the one entry point, in the spirit of networkx's ``flow_func``: the
 ``engine`` picks the compiled path (``"fast"``: Dinic on scipy csgraph over the graph's
 cached conversion, :func:`resilience.backend.flow_cut`) or the networkx reference
-(``"networkx"``); both return the same extreme cut. :func:`min_edge_cut` and
+(``"networkx"``); both return the same extreme cut. ``"auto"`` (what the ``mincut``
+command asks for) follows the rule of :data:`resilience.analysis.impact.NETWORKX_MAX_NODES`:
+networkx up to that many nodes, where importing scipy (about 1 s at a command's start)
+costs more than the whole networkx cut (the embedded region: 107 nodes), the compiled
+engine above. scipy is imported only when the compiled engine runs. :func:`min_edge_cut` and
 :func:`min_vertex_cut` turn its answer into named tables.
 """
 
@@ -15,13 +19,13 @@ from typing import Any, Literal
 import networkx as nx
 import pandas as pd
 
-from resilience import backend
+from resilience.analysis.impact import NETWORKX_MAX_NODES
 from resilience.errors import BadInputError
 from resilience.network import edge_label, node_label, to_digraph
 
 __all__ = ["min_cut", "min_edge_cut", "min_vertex_cut"]
 
-Engine = Literal["fast", "networkx"]
+Engine = Literal["auto", "fast", "networkx"]
 _SUPER = (("__super_source__",), ("__super_sink__",))
 
 
@@ -59,7 +63,8 @@ def min_cut(
     kind
         ``"edge"`` (links) or ``"vertex"`` (places other than the sources and targets).
     engine
-        ``"fast"`` (compiled, default) or ``"networkx"`` (the reference).
+        ``"fast"`` (compiled, default), ``"networkx"`` (the reference) or ``"auto"``
+        (networkx up to ``NETWORKX_MAX_NODES`` nodes, else compiled); all give the same cut.
     near
         The cut nearest the ``"target"`` side (the last chokepoints before it, default)
         or the ``"source"`` side.
@@ -82,14 +87,14 @@ def min_cut(
     --------
     >>> from resilience.synthetic import road_like
     >>> G = road_like(16, seed=1)
-    >>> min_cut(G, 0, 15) == min_cut(G, 0, 15, engine="networkx")
+    >>> min_cut(G, 0, 15, engine="fast") == min_cut(G, 0, 15, engine="networkx")
     True
     """
     src, dst = _group(G, sources), _group(G, targets)
     _check_groups(G, src, dst)
     for name, value, allowed in (
         ("kind", kind, ("edge", "vertex")),
-        ("engine", engine, ("fast", "networkx")),
+        ("engine", engine, ("auto", "fast", "networkx")),
         ("near", near, ("source", "target")),
     ):
         if value not in allowed:
@@ -99,7 +104,11 @@ def min_cut(
         return []
     if kind == "vertex" and any(G.has_edge(s, t) for s in src for t in dst):
         return None
+    if engine == "auto":
+        engine = "networkx" if G.number_of_nodes() <= NETWORKX_MAX_NODES else "fast"
     if engine == "fast":
+        from resilience import backend  # noqa: PLC0415 - scipy only when it runs
+
         found = backend.flow_cut(G, src, dst, kind=kind, near=near)
     else:
         found = _networkx_cut(G, src, dst, kind, near)
@@ -232,7 +241,7 @@ def min_edge_cut(
         Which of the minimum cuts to report when several exist: the one nearest the
         ``target`` (the last chokepoints before it, the default) or the ``source``.
     engine
-        ``"fast"`` (compiled, default) or ``"networkx"``; see :func:`min_cut`.
+        ``"fast"`` (compiled, default), ``"networkx"`` or ``"auto"``; see :func:`min_cut`.
 
     Returns
     -------
@@ -286,7 +295,7 @@ def min_vertex_cut(
         Which minimum cut to report when several exist: nearest the ``target``
         (default) or the ``source``.
     engine
-        ``"fast"`` (compiled, default) or ``"networkx"``; see :func:`min_cut`.
+        ``"fast"`` (compiled, default), ``"networkx"`` or ``"auto"``; see :func:`min_cut`.
 
     Returns
     -------
