@@ -302,44 +302,62 @@ def mark_relevant(pred: Any, origin: int, dests: Any, out: Any) -> None:  # prag
 
 
 @njit(cache=True, nogil=True)
-def near_paths(
-    dist: Any, rdist_t: Any, tin: Any, dests: Any, cap: float
+def near_paths(  # noqa: C901, PLR0912 - one compiled loop
+    dist: Any, rdist_t: Any, order: Any, dests: Any, cap_a: float, cap_b: float
 ) -> Any:  # pragma: no cover
-    """Per (origin, destination): the nodes within ``cap`` of a shortest path, by preorder.
+    """Per (origin, destination): the nodes within a detour of a shortest path, by preorder.
 
-    A node ``y`` is kept when ``dist(o, y) + rdist(y, t) <= dist(o, t) + cap``; the lists
-    are sorted by the node's position in the origin's tree preorder, so the part inside
-    one subtree is a contiguous range found by binary search.
+    A node ``y`` is kept when ``dist(o, y) + rdist(y, t) <= dist(o, t) + cap``; each list
+    is in the order of the origin's tree preorder (``order``, padded with -1), so the part
+    inside one subtree is a contiguous range found by binary search. Two lists, for
+    ``cap_a`` and ``cap_b``, from one pass over the nodes (the arrays are walked row by
+    row); a destination the origin cannot reach gets empty lists (it is never repaired).
     """
     n_o, n = dist.shape
     n_d = len(dests)
-    ptr = np.zeros(n_o * n_d + 1, dtype=np.int64)
-    for oi in range(n_o):
-        for j in range(n_d):
-            lim = dist[oi, dests[j]] + cap
-            c = 0
-            for y in range(n):
-                if dist[oi, y] + rdist_t[y, j] <= lim:
-                    c += 1
-            ptr[oi * n_d + j + 1] = c
-    for i in range(n_o * n_d):
-        ptr[i + 1] += ptr[i]
-    nodes = np.empty(ptr[-1], dtype=np.int64)
-    pos = np.empty(ptr[-1], dtype=np.int64)
-    for oi in range(n_o):
-        for j in range(n_d):
-            lim = dist[oi, dests[j]] + cap
-            a = ptr[oi * n_d + j]
-            c = a
-            for y in range(n):
-                if dist[oi, y] + rdist_t[y, j] <= lim:
-                    pos[c] = tin[oi, y]
-                    nodes[c] = y
-                    c += 1
-            srt = np.argsort(pos[a:c], kind="mergesort")
-            nodes[a:c] = nodes[a:c][srt]
-            pos[a:c] = pos[a:c][srt]
-    return ptr, nodes, pos
+    lim_a = np.empty(n_d)
+    lim_b = np.empty(n_d)
+    cnt_a = np.zeros(n_o * n_d + 1, dtype=np.int64)
+    cnt_b = np.zeros(n_o * n_d + 1, dtype=np.int64)
+    for fill in range(2):
+        if fill == 1:
+            for i in range(n_o * n_d):
+                cnt_a[i + 1] += cnt_a[i]
+                cnt_b[i + 1] += cnt_b[i]
+            nodes_a = np.empty(cnt_a[-1], dtype=np.int64)
+            pos_a = np.empty(cnt_a[-1], dtype=np.int64)
+            nodes_b = np.empty(cnt_b[-1], dtype=np.int64)
+            pos_b = np.empty(cnt_b[-1], dtype=np.int64)
+            at_a = cnt_a[:-1].copy()
+            at_b = cnt_b[:-1].copy()
+        for oi in range(n_o):
+            for j in range(n_d):
+                d = dist[oi, dests[j]]
+                # An unreachable destination keeps an empty list (lim -inf).
+                lim_a[j] = d + cap_a if d < np.inf else -np.inf
+                lim_b[j] = d + cap_b if d < np.inf else -np.inf
+            for p in range(n):
+                y = order[oi, p]
+                if y < 0:
+                    break
+                dy = dist[oi, y]
+                for j in range(n_d):
+                    s = dy + rdist_t[y, j]
+                    if s <= lim_b[j]:
+                        c = oi * n_d + j
+                        if fill == 0:
+                            cnt_b[c + 1] += 1
+                            if s <= lim_a[j]:
+                                cnt_a[c + 1] += 1
+                        else:
+                            nodes_b[at_b[c]] = y
+                            pos_b[at_b[c]] = p
+                            at_b[c] += 1
+                            if s <= lim_a[j]:
+                                nodes_a[at_a[c]] = y
+                                pos_a[at_a[c]] = p
+                                at_a[c] += 1
+    return (cnt_a, nodes_a, pos_a), (cnt_b, nodes_b, pos_b)
 
 
 @njit(cache=True, nogil=True)

@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -73,8 +73,8 @@ _REL_TOL = 1e-9
 _N_METRICS = 4
 
 
-@dataclass(frozen=True)
-class _Element:
+class _Element(NamedTuple):
+    # A tuple, not a dataclass: a 100k-node scan builds hundreds of thousands of them.
     kind: Literal["edge", "node"]
     u: Any
     v: Any
@@ -115,10 +115,17 @@ def _edge_elements(arrays: EdgeArrays) -> list[_Element]:
         ps, ls, hs, ks = pos[order], lo[order], hi[order], keys[pos][order]
         start = np.ones(len(ps), dtype=bool)
         start[1:] = (ls[1:] != ls[:-1]) | (hs[1:] != hs[:-1]) | (ks[1:] != ks[:-1])
-        bounds = np.append(np.flatnonzero(start), len(ps)).tolist()
-        members = [ps[a:b] for a, b in itertools.pairwise(bounds)]
-        members.sort(key=lambda m: int(m[0]))
-        firsts = [(int(m[0]), arrays.key[int(m[0])], tuple(m.tolist())) for m in members]
+        # Groups in the order of their first edge; members stay in edge order.
+        heads = np.flatnonzero(start)
+        sizes = np.diff(np.append(heads, len(ps)))
+        by_first = np.argsort(ps[heads], kind="stable")
+        h0 = heads[by_first]
+        flat = ps[_ranges(h0, h0 + sizes[by_first])[0]].tolist()
+        ends = np.cumsum(sizes[by_first]).tolist()
+        firsts = [
+            (flat[b - z], arrays.key[flat[b - z]], tuple(flat[b - z : b]))
+            for b, z in zip(ends, sizes[by_first].tolist(), strict=True)
+        ]
     nodes, u, v = arrays.nodes, arrays.u, arrays.v
     return [_Element("edge", nodes[u[f]], nodes[v[f]], k, idx) for f, k, idx in firsts]
 
@@ -409,12 +416,8 @@ def _build_engine(arrays: EdgeArrays, origins: list[Any], destinations: list[Any
     # The kernel's first two bounds allow a detour of about 2 and 8 times the cut edge's
     # weight; lists covering them for nine edges in ten spare it testing whole subtrees.
     p90 = float(np.quantile(arrays.weight, 0.9)) if len(arrays.weight) else 0.0
-    near = (
-        near_paths(dist, rdist_t, tin, d_idx, 2.2 * p90),
-        2.2 * p90,
-        near_paths(dist, rdist_t, tin, d_idx, 8.8 * p90),
-        8.8 * p90,
-    )
+    near_a, near_b = near_paths(dist, rdist_t, order_mat, d_idx, 2.2 * p90, 8.8 * p90)
+    near = (near_a, 2.2 * p90, near_b, 8.8 * p90)
     return _Engine(
         n=n,
         indptr=matrix.indptr.astype(np.int64),
@@ -457,13 +460,20 @@ def _needs_work(engine: _Engine, jobs: list[tuple[str, tuple[int, ...]]]) -> npt
     node_hit: npt.NDArray[np.bool_] = np.asarray(engine.relevant.any(axis=0))
     node_hit[engine.origins] = True
     node_hit[engine.dests] = True
-    return np.array(
-        [
-            bool(node_hit[ids[0]]) if kind == "node" else bool(edge_hit[list(ids)].any())
-            for kind, ids in jobs
-        ],
-        dtype=np.bool_,
+    # Vectorised over the jobs: a Python test per job costs seconds at 100k elements.
+    is_node = np.fromiter((kind == "node" for kind, _ in jobs), dtype=np.bool_, count=len(jobs))
+    lengths = np.fromiter((len(ids) for _, ids in jobs), dtype=np.int64, count=len(jobs))
+    flat = np.fromiter(
+        itertools.chain.from_iterable(ids for _, ids in jobs), dtype=np.int64, count=lengths.sum()
     )
+    owner = np.repeat(np.arange(len(jobs)), lengths)
+    of_node = np.repeat(is_node, lengths)
+    hit = np.zeros(len(flat), dtype=np.bool_)
+    hit[of_node] = node_hit[flat[of_node]]
+    hit[~of_node] = edge_hit[flat[~of_node]]
+    out: npt.NDArray[np.bool_] = np.zeros(len(jobs), dtype=np.bool_)
+    out[owner[hit]] = True
+    return out
 
 
 _WORKER: _Engine | None = None
