@@ -18,7 +18,7 @@ import pandas as pd
 
 from resilience import backend
 from resilience.errors import BadInputError
-from resilience.network import edge_label, node_label, to_digraph
+from resilience.network import node_label, to_digraph
 
 Engine = Literal["fast", "networkx"]
 Values = tuple[dict[Any, float], dict[tuple[Any, Any], float]]
@@ -244,22 +244,42 @@ def betweenness_tables(
 def _edge_frame(
     G: nx.MultiDiGraph[Any], bc: dict[tuple[Any, Any], float], weight: str
 ) -> pd.DataFrame:
-    D = to_digraph(G, weight)
-    rows: list[dict[str, Any]] = []
+    # One row per (u, v) in the engine's order, named after its cheapest parallel edge
+    # (the first of equally cheap ones, as to_digraph picks it). The adjacency dicts are
+    # read directly and each place's name is looked up once: through the graph views and
+    # edge_label this loop took 7 s of 7.5 at 20,000 nodes.
+    succ: dict[Any, dict[Any, dict[Any, dict[str, Any]]]] = getattr(G, "_succ")  # noqa: B009
+    names: dict[Any, str] = {}
+
+    def place(n: Any) -> str:
+        if n not in names:
+            names[n] = node_label(G, n)
+        return names[n]
+
+    rows: list[tuple[Any, ...]] = []
     for (u, v), val in bc.items():
-        key = D[u][v]["key"]
-        rows.append(
-            {
-                "u": u,
-                "v": v,
-                "key": key,
-                "label": edge_label(G, u, v, key),
-                "mode": G.edges[u, v, key].get("mode", ""),
-                "betweenness": val,
-            }
-        )
+        key, data, best = None, None, 0.0
+        for k, d in succ[u][v].items():
+            w = float(d[weight])
+            if data is None or w < best:
+                key, data, best = k, d, w
+        if data is None:
+            continue
+        rows.append((u, v, key, _link_label(data, u, v, place), data.get("mode", ""), val))
     frame = pd.DataFrame(rows, columns=["u", "v", "key", "label", "mode", "betweenness"])
     return _rank(frame, "label")
+
+
+def _link_label(data: dict[str, Any], u: Any, v: Any, place: Any) -> str:
+    """:func:`resilience.network.edge_label` from the edge's data (tested equal)."""
+    ref = data.get("ref") or ""
+    ref = ";".join(map(str, ref)) if isinstance(ref, list) else str(ref)
+    name = data.get("name") or ""
+    name = ";".join(map(str, name)) if isinstance(name, list) else str(name)
+    if not name:
+        name = f"{place(u)}–{place(v)}"
+    mode = data.get("mode", "")
+    return " ".join(p for p in (ref, name, f"({mode})" if mode else "") if p)
 
 
 def _rank(frame: pd.DataFrame, tie: str) -> pd.DataFrame:

@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from resilience.analysis import centrality as centrality_mod
 from resilience.analysis.centrality import (
     betweenness_tables,
     edge_betweenness,
@@ -10,6 +11,8 @@ from resilience.analysis.centrality import (
     sources_sampled,
 )
 from resilience.errors import BadInputError
+from resilience.network import edge_label, to_digraph
+from resilience.sources.load import load_network
 from resilience.synthetic import road_like
 
 
@@ -104,3 +107,38 @@ def test_epsilon_estimate_within_epsilon_of_exact_for_every_node():
 def test_nonsense_settings_refused(toy, kwargs):
     with pytest.raises(BadInputError):
         node_betweenness(toy, **kwargs)
+
+
+def _reference_edge_frame(G, bc):
+    """The table as built through to_digraph and edge_label (the slow, plain way)."""
+    D = to_digraph(G)
+    rows = [
+        {
+            "u": u,
+            "v": v,
+            "key": D[u][v]["key"],
+            "label": edge_label(G, u, v, D[u][v]["key"]),
+            "mode": G.edges[u, v, D[u][v]["key"]].get("mode", ""),
+            "betweenness": val,
+        }
+        for (u, v), val in bc.items()
+    ]
+    return pd.DataFrame(rows, columns=["u", "v", "key", "label", "mode", "betweenness"])
+
+
+def _same_edge_table(G):
+    bc = {(u, v): float(i % 7) for i, (u, v) in enumerate(to_digraph(G).edges)}
+    ref = centrality_mod._rank(_reference_edge_frame(G, bc), "label")
+    pd.testing.assert_frame_equal(centrality_mod._edge_frame(G, bc, "travel_time"), ref)
+
+
+def test_edge_table_names_links_as_edge_label_does():
+    parallel = road_like(64, seed=2)
+    for u, v, k, d in list(parallel.edges(keys=True, data=True))[:40:3]:
+        parallel.add_edge(u, v, **{**d, "travel_time": d["travel_time"] + k, "ref": ["R1", 2]})
+    for G in (load_network(None), parallel):
+        _same_edge_table(G)
+
+
+def test_edge_table_names_toy_links_as_edge_label_does(toy):
+    _same_edge_table(toy)
