@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -178,3 +180,32 @@ def test_parallel_edges_keep_cheapest():
     csr = backend.to_csr(G)
     assert csr.matrix[csr.index["a"], csr.index["b"]] == 2.0
     assert csr.matrix[csr.index["b"], csr.index["c"]] > 0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_adjacency_keeps_networkx_neighbour_order_and_cheapest_weight(seed):
+    G = _graph(seed)
+    u, v, d = next(iter(G.edges(data=True)))
+    G.add_edge(u, v, travel_time=d["travel_time"] / 2)  # a faster parallel road
+    G.add_edge(v, u, travel_time=0.0)  # a zero-cost transfer stays zero
+    adj = backend.adjacency(G)
+    nodes = backend.edge_arrays(G).nodes
+    for i, n in enumerate(nodes):
+        row = slice(adj.indptr[i], adj.indptr[i + 1])
+        assert [nodes[j] for j in adj.indices[row]] == list(G.succ[n])
+        for j, w, c in zip(adj.indices[row], adj.weight[row], adj.count[row], strict=True):
+            edges = G[n][nodes[j]]
+            assert w == min(float(e["travel_time"]) for e in edges.values())
+            assert c == len(edges)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sampled_sources_replay_networkx_estimate(seed):
+    G = _graph(seed)
+    D = to_digraph(G)
+    picked = random.Random(seed).sample(list(G.nodes), 12)
+    nodes, edges = backend.betweenness(G, sources=picked)
+    ref_n = nx.betweenness_centrality(D, k=12, weight="travel_time", seed=seed)
+    ref_e = nx.edge_betweenness_centrality(D, k=12, weight="travel_time", seed=seed)
+    assert all(nodes[k] == pytest.approx(v, abs=1e-12) for k, v in ref_n.items())
+    assert all(edges[k] == pytest.approx(v, abs=1e-12) for k, v in ref_e.items())
