@@ -12,13 +12,16 @@ from hypothesis import strategies as st
 
 import resilience
 from resilience.analysis.flow import (
+    NETWORKX_MAX_NODES,
     analyse_flow,
     concurrent_flow,
     flow_summary,
     max_flow,
+    use_networkx,
 )
 from resilience.capacity import CAPACITY
 from resilience.errors import BadGraphError, BadInputError
+from resilience.supply import demand_t_per_day
 from resilience.targets import Removal
 
 SETTINGS = settings(
@@ -360,3 +363,118 @@ def test_json_is_deterministic() -> None:
     first = analyse_flow(G, removal, origins, destinations).to_json()
     second = analyse_flow(G, removal, origins, destinations).to_json()
     assert first == second
+
+
+# --- engines: networkx (pure Python, exact) against scipy (Dinic, HiGHS) --------------------
+
+
+def _routable(
+    G: nx.MultiDiGraph,
+    origins: list[Any],
+    delivered: dict[Any, float],
+    supply: dict[Any, float] | None = None,
+) -> float:
+    """The most of ``delivered`` the network routes at once (sink arcs capped at it)."""
+    D = nx.DiGraph()
+    D.add_nodes_from(G.nodes)
+    for u, v, data in G.edges(data=True):
+        if u == v:
+            continue
+        c = int(data[CAPACITY])
+        if D.has_edge(u, v):
+            D[u][v]["capacity"] += c
+        else:
+            D.add_edge(u, v, capacity=c)
+    S, T = ("super", "source"), ("super", "sink")
+    D.add_nodes_from([S, T])
+    for o in origins:
+        if o in G:
+            D.add_edge(S, o, **({"capacity": supply[o]} if supply and o in supply else {}))
+    for d, x in delivered.items():
+        if d in G:
+            D.add_edge(d, T, capacity=x)
+    return float(nx.maximum_flow_value(D, S, T))
+
+
+def _same_concurrent_flow(
+    G: nx.MultiDiGraph,
+    origins: list[Any],
+    dests: list[Any],
+    demand: dict[Any, float],
+    removal: Removal | None = None,
+    supply: dict[Any, float] | None = None,
+) -> None:
+    kw: dict[str, Any] = {"removal": removal, "demand": demand, "supply": supply}
+    lp = concurrent_flow(G, origins, dests, engine="scipy", **kw)
+    ours = concurrent_flow(G, origins, dests, engine="networkx", **kw)
+    assert ours.lambda_ == pytest.approx(lp.lambda_, rel=1e-6, abs=1e-6)
+    assert ours.lost == lp.lost
+    assert ours.demand_t_per_day == lp.demand_t_per_day
+    total = sum(demand.values())
+    got = ours.delivered_t_per_day
+    # The same total (the most the network carries towards the demands) ...
+    assert sum(got.values()) == pytest.approx(
+        sum(lp.delivered_t_per_day.values()), abs=1e-5 * total
+    )
+    # ... each town between its share λ and its whole demand, all of it routable at once.
+    for d in dests:
+        if d in ours.lost:
+            assert got[d] == 0.0
+            continue
+        assert got[d] <= demand.get(d, 0.0) + 1e-6
+        assert got[d] >= min(ours.lambda_, 1.0) * demand.get(d, 0.0) - 1e-6
+    H = G if removal is None else resilience.apply_removal(G, removal)
+    assert _routable(H, origins, got, supply) == pytest.approx(sum(got.values()), abs=1e-5 * total)
+
+
+@SETTINGS
+@given(
+    flow_graphs(),
+    st.lists(st.integers(0, 400), min_size=3, max_size=3),
+    st.data(),
+)
+def test_networkx_engine_equals_the_lp_on_random_graphs(
+    case: tuple[nx.MultiDiGraph, list[int], list[int]], weights: list[int], data: st.DataObject
+) -> None:
+    G, origins, dests = case
+    demand = {d: float(w) for d, w in zip(dests, weights, strict=False)}
+    if sum(demand.values()) <= 0:
+        demand[dests[0]] = 1.0
+    gone = data.draw(st.lists(st.sampled_from(list(G.nodes)), max_size=2, unique=True))
+    removal = Removal(nodes=frozenset(gone)) if gone else None
+    bound = data.draw(st.none() | st.integers(0, 200))
+    supply = None if bound is None else {origins[0]: float(bound)}
+    _same_concurrent_flow(G, origins, dests, demand, removal, supply)
+    lp = flow_summary(G, removal, origins, dests, demand=demand, engine="scipy")
+    ours = flow_summary(G, removal, origins, dests, demand=demand, engine="networkx")
+    for key in ("max_flow_before_t_per_day", "max_flow_after_t_per_day"):
+        assert ours[key] == lp[key]
+    for key in ("lambda_before", "lambda_after"):
+        assert ours[key] == pytest.approx(lp[key], rel=1e-6, abs=1e-6)
+
+
+def test_networkx_engine_equals_the_lp_on_the_embedded_region() -> None:
+    G = resilience.load_network()
+    origins, destinations = resilience.resolve_od(G)
+    for names in ([], ["pokrovsk"], ["myrnohrad", "rodynske"], ["kramatorsk"]):
+        removal = resilience.build_removal(G, nodes=names) if names else None
+        # The region's own demand leaves λ far above 1; a larger one makes λ < 1 too.
+        for scale in (1.0, 40.0):
+            demand = {d: w * scale for d, w in demand_t_per_day(G, destinations).items()}
+            _same_concurrent_flow(G, origins, destinations, demand, removal)
+        lp = flow_summary(G, removal, origins, destinations, engine="scipy")
+        ours = flow_summary(G, removal, origins, destinations, engine="networkx")
+        assert ours == lp  # rounded to 6 digits, as cut's summary shows them
+
+
+def test_auto_engine_rule_and_bad_engine() -> None:
+    small = nx.MultiDiGraph()
+    small.add_nodes_from(range(NETWORKX_MAX_NODES))
+    big = nx.MultiDiGraph()
+    big.add_nodes_from(range(NETWORKX_MAX_NODES + 1))
+    assert use_networkx(small, "auto")
+    assert not use_networkx(big, "auto")
+    assert use_networkx(big, "networkx")
+    assert not use_networkx(small, "scipy")
+    with pytest.raises(BadInputError, match="engine must be"):
+        concurrent_flow(_diamond(), ["o"], ["d"], engine="fast")  # type: ignore[arg-type]

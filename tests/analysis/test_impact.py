@@ -1,9 +1,21 @@
 import networkx as nx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from resilience.analysis.impact import cut, global_efficiency, od_pairs
+import resilience
+from resilience.analysis.impact import (
+    NETWORKX_MAX_NODES,
+    components_table,
+    cut,
+    cut_rows,
+    global_efficiency,
+    od_pairs,
+    use_networkx,
+)
 from resilience.errors import BadInputError
-from resilience.targets import Removal, build_removal
+from resilience.targets import Removal, apply_removal, build_removal
+from tests.test_properties import graph_and_od
 
 
 def test_baseline_removal_changes_nothing(toy):
@@ -98,3 +110,85 @@ def test_links_once_merges_the_two_directions():
     G = nx.MultiDiGraph()
     G.add_edges_from([("a", "b"), ("b", "a"), ("a", "b"), ("b", "a"), ("b", "c")])
     assert link_count(G) == 3  # two two-way links (road + rail) and one one-way
+
+
+# --- engines: networkx (pure Python) against the compiled one (scipy) -----------------------
+
+ENGINE_SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+def _same_cut(G, removal, origins, destinations, weight):
+    fast = cut_rows(G, removal, origins, destinations, weight=weight, engine="scipy")
+    ours = cut_rows(G, removal, origins, destinations, weight=weight, engine="networkx")
+    assert ours.od_columns == fast.od_columns
+    assert ours.od == fast.od
+    assert ours.components == fast.components
+    for a, b in zip(ours.summary, fast.summary, strict=True):
+        if a["metric"].startswith("global_efficiency"):
+            # Rounded to 6 digits from sums in another order: equal up to the last digit.
+            assert a["before"] == pytest.approx(b["before"], abs=1.01e-6)
+            assert a["after"] == pytest.approx(b["after"], abs=1.01e-6)
+        else:
+            assert a == b
+    return ours, fast
+
+
+@ENGINE_SETTINGS
+@given(graph_and_od(), st.data())
+def test_engines_agree_on_random_road_graphs(case, data):
+    G, origins, dests = case
+    gone = data.draw(st.lists(st.sampled_from(sorted(G.nodes)), max_size=2, unique=True))
+    removal = Removal(nodes=frozenset(gone), labels=("x",))
+    for weight in ("travel_time", "length"):
+        _same_cut(G, removal, origins, dests, weight)
+        for H, n in ((G, None), (apply_removal(G, removal), G.number_of_nodes())):
+            assert global_efficiency(
+                H, weight=weight, n_total=n, engine="networkx"
+            ) == pytest.approx(
+                global_efficiency(H, weight=weight, n_total=n, engine="scipy"), rel=1e-12
+            )
+
+
+def test_engines_agree_on_the_embedded_region():
+    G = resilience.load_network()
+    origins, destinations = resilience.resolve_od(G)
+    for names in ([], ["pokrovsk"], ["myrnohrad", "rodynske"], ["dnipro"]):
+        removal = build_removal(G, nodes=names) if names else Removal()
+        for weight in ("travel_time", "length"):
+            ours, fast = _same_cut(G, removal, origins, destinations, weight)
+            assert ours.summary == fast.summary  # efficiency too, on the region
+
+
+def test_auto_takes_networkx_on_small_graphs_only(toy):
+    assert use_networkx(toy, "auto")
+    big = nx.MultiDiGraph()
+    big.add_nodes_from(range(NETWORKX_MAX_NODES + 1))
+    assert not use_networkx(big, "auto")
+    with pytest.raises(BadInputError, match="engine must be"):
+        cut_rows(toy, Removal(), ["alpha"], ["delta"], engine="numba")
+
+
+def test_zero_cost_edges_cost_what_the_compiled_engine_stores():
+    from resilience import backend
+    from resilience.analysis import impact
+
+    assert impact._ZERO == backend._ZERO
+
+
+def test_cut_frames_are_the_rows(toy):
+    removal = build_removal(toy, nodes=["delta"])
+    rows = cut_rows(toy, removal, ["alpha"], ["delta", "echo"])
+    res = cut(toy, removal, ["alpha"], ["delta", "echo"])
+    assert list(res.od.columns) == list(rows.od_columns)
+    for col in rows.od_number_columns:
+        assert res.od[col].dtype == float  # NaN where missing, even when all are
+    assert res.od["time_after_min"].isna().all()
+    assert res.od.astype(object).where(res.od.notna(), None).to_dict("records") == rows.od
+    assert (res.summary.dtypes == "object").all()
+    assert res.summary.to_dict("records") == rows.summary
+    assert res.components.to_dict("records") == rows.components
+    assert res.components.equals(components_table(apply_removal(toy, removal)))
