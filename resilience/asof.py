@@ -22,8 +22,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import shapely
-
 from resilience.errors import BadInputError
 from resilience.frontline import Frontline, element_lost, parse_date, shipped_removal
 from resilience.targets import Removal, apply_removal, area_targets
@@ -209,6 +207,8 @@ def lost_area(front: Frontline, date: str | dt.date, *, grey: bool = False) -> A
     BadInputError
         If the date precedes the layer.
     """
+    import shapely  # noqa: PLC0415 - the geo stack only for a front-line layer
+
     day = front.layer_date(date)
     geoms = [front.area(day, ["occupied"])] if (day, "occupied") in front.features else []
     geoms.append(ordlo_area(front, day))
@@ -237,6 +237,8 @@ def ordlo_area(front: Frontline, date: str | dt.date) -> Any:
     shapely.Geometry
         WGS84 lon/lat; empty when the layer has no ORDLO polygon by then.
     """
+    import shapely  # noqa: PLC0415 - the geo stack only for a front-line layer
+
     if _ORDLO not in front.categories:
         return shapely.Polygon()
     # Frontline.area bridges the days without (or with a broken) ORDLO polygon.

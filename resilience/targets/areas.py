@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
-import shapely
-from pyproj import Transformer
-from shapely.geometry import shape
 
 from resilience import settings
 from resilience.errors import BadInputError, UnknownTargetError
 from resilience.targets.names import EdgeKey, node_arrays, normalize_name, unknown_target
+
+if TYPE_CHECKING:
+    # The geo stack loads only when an area is used (a place or a road ref needs none).
+    import shapely
+    from pyproj import Transformer
 
 __all__ = [
     "area_targets",
@@ -33,12 +35,16 @@ __all__ = [
 
 
 def _utm_transformer(lon: float, lat: float) -> Transformer:
+    from pyproj import Transformer  # noqa: PLC0415 - the geo stack only when an area is used
+
     zone = int((lon + 180) // 6) + 1
     epsg = (32600 if lat >= 0 else 32700) + zone
     return Transformer.from_crs("EPSG:4326", f"EPSG:{epsg}", always_xy=True)
 
 
 def _project(geom: shapely.Geometry) -> tuple[shapely.Geometry, Transformer]:
+    import shapely  # noqa: PLC0415 - the geo stack only when an area is used
+
     c = geom.centroid
     tf = _utm_transformer(c.x, c.y)
     projected = shapely.transform(
@@ -84,6 +90,8 @@ def area_targets(
     tuple
         ``(nodes, edges)``; edges incident to a returned node are not listed.
     """
+    import shapely  # noqa: PLC0415 - the geo stack only when an area is used
+
     if geom.is_empty:
         return frozenset(), frozenset()
     projected, tf = _project(geom)
@@ -155,6 +163,8 @@ def load_corridors(path: Path | None = None) -> dict[str, dict[str, Any]]:
     BadInputError
         If the file cannot be read or a feature lacks a name or geometry.
     """
+    from shapely.geometry import shape  # noqa: PLC0415 - the geo stack only when an area is used
+
     path = path or settings.region_dir() / "corridors.geojson"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -260,6 +270,8 @@ def read_polygons(path: Path) -> shapely.Geometry:
         If the file cannot be read, holds no polygon, or has no CRS and coordinates
         that are not longitude/latitude.
     """
+    import shapely  # noqa: PLC0415
+
     from resilience.io import read_vector  # noqa: PLC0415 - geopandas only when a layer is used
 
     polys = read_vector(path, geometry="polygons")
