@@ -44,6 +44,11 @@ reports:
 bench *args:
     {{py}} benchmarks/bench.py {{args}}
 
+# Start-up of `resilience cut --node pokrovsk` (interpreter included): 10 fresh runs after
+# 1 warm-up, mean ± sd, min, max and the heavy packages loaded (e.g. `just startup --runs 20`)
+startup *args:
+    {{py}} benchmarks/startup.py {{args}}
+
 # The only recipe that needs the network: fetch real OSM road + rail around Pokrovsk
 fetch place="Pokrovsk, Ukraine":
     {{venv}}/bin/resilience fetch --place "{{place}}"
