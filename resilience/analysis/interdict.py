@@ -780,6 +780,7 @@ def _milp_pairs(
     # A pair that no affordable set can cut off is fixed as connected: this removes most
     # of the weak linear relaxation and leaves the solver the pairs that matter.
     ub[z0:g0] = np.where(hard.ravel(), 0.0, 1.0)
+    ub[g0:] = np.where(_redundant(net, cands, costs), 0.0, 1.0)
     lo = np.full(r, -np.inf)
     hi = np.concatenate([np.zeros(n_closure), np.ones(n_plain - n_closure), np.zeros(r - n_plain)])
     cons = [LinearConstraint(a_mat, lo, hi)]
@@ -800,6 +801,72 @@ def _milp_pairs(
     dual = float(getattr(res, "mip_dual_bound", np.nan))
     upper = math.floor(-dual + eps * k_eff + 1e-6) if math.isfinite(dual) else n_o * n_d
     return chosen, status, float(min(upper, n_o * n_d))
+
+
+def _live_after_peeling(
+    net: InterdictionNet, ends: Mapping[int, list[int]]
+) -> npt.NDArray[np.bool_]:
+    """Links left once dead ends are peeled off, repeatedly.
+
+    A dead end is a place other than an origin or destination with a single link left.
+    """
+    od = set(net.origins) | set(net.destinations)
+    alive = np.ones(len(net.links), dtype=bool)
+    stack = [x for x, ls in ends.items() if len(ls) == 1 and x not in od]
+    while stack:
+        x = stack.pop()
+        live = [i for i in ends[x] if alive[i]]
+        if len(live) != 1:
+            continue
+        alive[live[0]] = False
+        e = net.links[live[0]]
+        stack += [
+            y
+            for y in (net.arrays.index[e.u], net.arrays.index[e.v])
+            if y != x and y not in od and int(alive[ends[y]].sum()) == 1
+        ]
+    return alive
+
+
+def _redundant(
+    net: InterdictionNet, cands: list[Element], costs: FloatArray
+) -> npt.NDArray[np.bool_]:
+    """Candidate links that some optimal set never needs (connectivity objectives).
+
+    A link in a tree hanging off the network with no origin or destination in it lies on
+    no origin–destination path: its loss cuts no pair. Links in series (joined through
+    places with exactly two links that are neither origin nor destination) cut the same
+    pairs whichever of them is lost, so one per chain is kept: the cheapest, then the
+    first listed. Fixing the others at 0 loses no optimum and removes the symmetric
+    copies the branch-and-bound would otherwise explore one by one.
+    """
+    od = set(net.origins) | set(net.destinations)
+    ends: dict[int, list[int]] = {}
+    for i, e in enumerate(net.links):
+        for x in {net.arrays.index[e.u], net.arrays.index[e.v]}:
+            ends.setdefault(x, []).append(i)
+    alive = _live_after_peeling(net, ends)
+    chain = list(range(len(net.links)))  # union-find over links in series
+
+    def find(i: int) -> int:
+        while chain[i] != i:
+            chain[i] = chain[chain[i]]
+            i = chain[i]
+        return i
+
+    for x, ls in ends.items():
+        live = [i for i in ls if alive[i]]
+        if x not in od and len(live) == 2:  # noqa: PLR2004 - a place in series
+            a, b = find(live[0]), find(live[1])
+            chain[max(a, b)] = min(a, b)
+    link_pos = {e: i for i, e in enumerate(net.links)}
+    keep: dict[int, tuple[float, int]] = {}
+    for c, e in enumerate(cands):
+        i = link_pos.get(e)
+        if i is not None and alive[i]:
+            keep[find(i)] = min(keep.get(find(i), (math.inf, -1)), (float(costs[c]), c))
+    kept = {c for _, c in keep.values()}
+    return np.array([e.kind == "link" and c not in kept for c, e in enumerate(cands)], dtype=bool)
 
 
 def _closure_rows(

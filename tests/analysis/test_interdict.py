@@ -462,3 +462,56 @@ def test_package_reexports_interdict_protect_and_repair_lazily() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "False"
+
+
+@st.composite
+def chained_graphs(draw: st.DrawFn) -> tuple[nx.MultiDiGraph, list[int], list[int]]:
+    """A small graph with links split into series chains and dead-end spurs hung on it."""
+    G, origins, dests = draw(small_graphs())
+    nxt = G.number_of_nodes()
+    for u, v, k in draw(st.lists(st.sampled_from(_links(G)), max_size=3, unique=True)):
+        if not G.has_edge(u, v, k):
+            continue
+        data = dict(G.edges[u, v, k])
+        G.remove_edges_from([(u, v, k), (v, u, k)])
+        chain = [u, *range(nxt, nxt + draw(st.integers(1, 2))), v]
+        for a in chain[1:-1]:
+            G.add_node(a, x=float(a), y=0.5, name=f"n{a}")
+        nxt += len(chain) - 2
+        for a, b in itertools.pairwise(chain):
+            key = G.number_of_edges(a, b)
+            G.add_edge(a, b, key=key, **data)
+            G.add_edge(b, a, key=key, **data)
+    for _ in range(draw(st.integers(0, 2))):
+        at = draw(st.sampled_from(sorted(G.nodes)))
+        G.add_node(nxt, x=float(nxt), y=2.5, name=f"n{nxt}")
+        for a, b in ((at, nxt), (nxt, at)):
+            G.add_edge(a, b, key=0, travel_time=60.0, length=600.0, mode="road")
+        nxt += 1
+    return G, origins, dests
+
+
+@SETTINGS
+@given(data=chained_graphs(), k=st.integers(1, 3), priced=st.booleans())
+def test_pairs_with_chains_and_dead_ends_equals_brute_force(data, k, priced) -> None:
+    # One link per chain is offered to the solver and spurs none: the optimum must not move,
+    # with unit costs and with a budget where the links of a chain cost differently.
+    G, origins, dests = data
+    note(f"edges={sorted(G.edges(keys=True))} o={origins} d={dests}")
+    links = _links(G)
+    costs = {e: float(1 + i % 3) for i, e in enumerate(links)} if priced else None
+    budget = float(k + 1) if priced else None
+    result = interdict(
+        G, origins, dests, k=None if priced else k, objective="pairs", costs=costs, budget=budget
+    )
+    base = _ref_pairs(G, origins, dests)
+    best = 0.0
+    for size in range(1, (len(links) if priced else k) + 1):
+        for combo in itertools.combinations(links, size):
+            if costs is not None and sum(costs[e] for e in combo) > budget:
+                continue
+            best = max(
+                best, base - _ref_pairs(_remove(G, [("link", e) for e in combo]), origins, dests)
+            )
+    assert result.status == "optimal"
+    assert result.damage == pytest.approx(best)
