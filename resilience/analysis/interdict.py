@@ -862,9 +862,10 @@ def _redundant(
     link_pos = {e: i for i, e in enumerate(net.links)}
     keep: dict[int, tuple[float, int]] = {}
     for c, e in enumerate(cands):
-        i = link_pos.get(e)
-        if i is not None and alive[i]:
-            keep[find(i)] = min(keep.get(find(i), (math.inf, -1)), (float(costs[c]), c))
+        pos = link_pos.get(e)
+        if pos is not None and alive[pos]:
+            root = find(pos)
+            keep[root] = min(keep.get(root, (math.inf, -1)), (float(costs[c]), c))
     kept = {c for _, c in keep.values()}
     return np.array([e.kind == "link" and c not in kept for c, e in enumerate(cands)], dtype=bool)
 
