@@ -796,49 +796,76 @@ def scan_naive(
 
 def _edge_text(G: nx.MultiDiGraph[Any], e: _Element, names: dict[Any, str]) -> tuple[str, str]:
     """(label, ref) of an edge element: ``network.edge_label`` with node labels looked up once."""
-    data = G[e.u][e.v][e.key]
+    return _edge_label(G[e.u][e.v][e.key], names[e.u], names[e.v])
+
+
+def _edge_label(data: dict[str, Any], name_u: str, name_v: str) -> tuple[str, str]:
+    """(label, ref) of an edge from its data and its end places' labels."""
     ref = data.get("ref") or ""
     ref = ";".join(map(str, ref)) if isinstance(ref, list) else str(ref)
     name = data.get("name") or ""
     name = ";".join(map(str, name)) if isinstance(name, list) else str(name)
     if not name:
-        name = f"{names[e.u]}–{names[e.v]}"
+        name = f"{name_u}–{name_v}"
     mode = data.get("mode", "")
     return " ".join(p for p in (ref, name, f"({mode})" if mode else "") if p), ref
 
 
 def _table(G: nx.MultiDiGraph[Any], items: list[_Element], values: FloatArray) -> pd.DataFrame:
-    # Column by column, node labels once: at 100k nodes a row dict and two label look-ups
-    # per element cost seconds.
-    names = {n: (str(d["name"]) if d.get("name") else str(n)) for n, d in G.nodes(data=True)}
-    xs = {n: float(d["x"]) for n, d in G.nodes(data=True)}
-    ys = {n: float(d["y"]) for n, d in G.nodes(data=True)}
-    cols: dict[str, list[Any]] = {c: [] for c in COLUMNS[1:]}
+    # Column by column over networkx's own dicts, node labels and coordinates once, each
+    # list handed to pandas (compact arrow strings) and dropped before the next is built:
+    # a million-node scan table took minutes and gigabytes through views and row tuples.
+    node_data: dict[Any, dict[str, Any]] = getattr(G, "_node")  # noqa: B009 - not in the stubs
+    adj: dict[Any, dict[Any, dict[Any, dict[str, Any]]]] = getattr(G, "_adj")  # noqa: B009
+    names = {n: (str(d["name"]) if d.get("name") else str(n)) for n, d in node_data.items()}
+    # Node row, edge rows: both ends of an edge element (a node's "v" end is itself).
+    pos = {n: i for i, n in enumerate(node_data)}
+    xy = np.array([(float(d["x"]), float(d["y"])) for d in node_data.values()]).reshape(-1, 2)
+    ends_u = np.fromiter((pos[e.u] for e in items), dtype=np.int64, count=len(items))
+    ends_v = np.fromiter(
+        (pos[e.u if e.kind == "node" else e.v] for e in items), dtype=np.int64, count=len(items)
+    )
+    # (a + b) / 2 of Python floats, element for element; a node's own x is (x + x) / 2.
+    mid = (xy[ends_u] + xy[ends_v]) / 2
+    del pos, ends_u, ends_v, xy
+    labels: list[str] = []
+    refs: list[str] = []
+    modes: list[str] = []
     for e in items:
         if e.kind == "node":
-            label, ref = names[e.u], ""
-            mode = str(G.nodes[e.u].get("kind", ""))
-            x, y = xs[e.u], ys[e.u]
+            labels.append(names[e.u])
+            refs.append("")
+            modes.append(str(node_data[e.u].get("kind", "")))
         else:
-            label, ref = _edge_text(G, e, names)
-            mode = str(G[e.u][e.v][e.key].get("mode", ""))
-            x, y = (xs[e.u] + xs[e.v]) / 2, (ys[e.u] + ys[e.v]) / 2
-        for col, val in (
-            ("element", e.kind),
-            ("label", label),
-            ("u", e.u),
-            ("v", e.v),
-            ("key", e.key),
-            ("ref", ref),
-            ("mode", mode),
-            ("x", x),
-            ("y", y),
-        ):
-            cols[col].append(val)
-    metrics = values.T.tolist() if len(items) else [[], [], [], []]
-    cols["importance"], cols["unsatisfied"], cols["efficiency_loss"] = metrics[:3]
-    cols["pairs_affected"] = [int(a) for a in metrics[3]]
-    frame = pd.DataFrame(cols, columns=COLUMNS[1:])
+            data = adj[e.u][e.v][e.key]
+            label, ref = _edge_label(data, names[e.u], names[e.v])
+            labels.append(label)
+            refs.append(ref)
+            modes.append(str(data.get("mode", "")))
+    del names
+    n_rows = len(items)
+    if not n_rows:
+        return _ranked(pd.DataFrame({c: [] for c in COLUMNS[1:]}, columns=COLUMNS[1:]))
+    frame = pd.DataFrame({"element": [e.kind for e in items]}, index=range(n_rows))
+    frame["label"] = pd.Series(labels, index=frame.index)
+    del labels
+    for col, get in (("u", 1), ("v", 2), ("key", 3)):
+        frame[col] = pd.Series([e[get] for e in items], index=frame.index)
+    frame["ref"] = pd.Series(refs, index=frame.index)
+    frame["mode"] = pd.Series(modes, index=frame.index)
+    del refs, modes
+    frame["x"] = mid[:, 0]
+    frame["y"] = mid[:, 1]
+    del mid
+    metrics = values.T.tolist()
+    for col, vals in zip(("importance", "unsatisfied", "efficiency_loss"), metrics, strict=False):
+        frame[col] = pd.Series(vals, index=frame.index)
+    frame["pairs_affected"] = pd.Series([int(a) for a in metrics[3]], index=frame.index)
+    return _ranked(frame)
+
+
+def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows ranked by the damage, ties by label, kind and ends (deterministic)."""
     frame["_u"] = frame["u"].astype(str)
     frame["_v"] = frame["v"].astype(str)
     frame = frame.sort_values(
