@@ -49,6 +49,12 @@ bench *args:
 startup *args:
     {{py}} benchmarks/startup.py {{args}}
 
+# Scale: build, edge scan (20x20 OD, jobs=2) and table write of 10k/100k/1M-node road-like
+# graphs, one process per size: seconds per phase, peak memory, growth exponent
+# (e.g. `just scale --sizes 10000,100000 --json scale.json`; 1M takes ~10-20 min)
+scale *args:
+    {{py}} benchmarks/scale.py {{args}}
+
 # The only recipe that needs the network: fetch real OSM road + rail around Pokrovsk
 fetch place="Pokrovsk, Ukraine":
     {{venv}}/bin/resilience fetch --place "{{place}}"
