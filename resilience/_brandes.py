@@ -15,9 +15,14 @@ import math
 from typing import Any
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-__all__ = ["dependencies", "sample_size", "sampled_betweenness"]
+__all__ = ["CHUNKS", "dependencies", "sample_size", "sampled_betweenness"]
+
+#: Sources are split into this many chunks, run on numba's threads (2 cores: about half
+#: the time) and added up in chunk order, so the sums are the same on any thread count.
+#: Each chunk holds its own node and edge sums (at 1M nodes and 3.4M arcs: 35 MB each).
+CHUNKS = 4
 
 
 def sample_size(n: int, epsilon: float, delta: float) -> int:
@@ -134,6 +139,35 @@ def _accumulate(  # noqa: C901, PLR0912, PLR0915 - one compiled loop
             done[w] = 0
 
 
+@njit(cache=True, nogil=True, parallel=True)
+def _accumulate_chunks(
+    indptr: Any,
+    indices: Any,
+    data: Any,
+    t_indptr: Any,
+    t_indices: Any,
+    t_data: Any,
+    t_edge: Any,
+    sources: Any,
+    bounds: Any,
+    node_outs: Any,
+    edge_outs: Any,
+) -> None:  # pragma: no cover
+    for c in prange(len(bounds) - 1):
+        _accumulate(
+            indptr,
+            indices,
+            data,
+            t_indptr,
+            t_indices,
+            t_data,
+            t_edge,
+            sources[bounds[c] : bounds[c + 1]],
+            node_outs[c],
+            edge_outs[c],
+        )
+
+
 def sampled_betweenness(matrix: Any, k: int, seed: int) -> tuple[Any, Any]:
     """Unnormalised node and edge dependencies summed over ``k`` uniform sources.
 
@@ -178,9 +212,13 @@ def dependencies(matrix: Any, sources: Any) -> tuple[Any, Any]:
     coo_rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
     order = np.lexsort((coo_rows, matrix.indices))  # by column, then row: the transpose
     t_indptr = np.concatenate([[0], np.cumsum(np.bincount(matrix.indices, minlength=n))])
-    node_out = np.zeros(n)
-    edge_out = np.zeros(len(matrix.data))
-    _accumulate(
+    # A fixed number of chunks, each summed on its own and added up in chunk order: the
+    # threads share the work, and the result does not depend on how many there are.
+    chunks = max(1, min(CHUNKS, len(sources)))
+    bounds = np.linspace(0, len(sources), chunks + 1).round().astype(np.int64)
+    node_outs = np.zeros((chunks, n))
+    edge_outs = np.zeros((chunks, len(matrix.data)))
+    _accumulate_chunks(
         matrix.indptr.astype(np.int64),
         matrix.indices.astype(np.int64),
         matrix.data.astype(np.float64),
@@ -188,8 +226,13 @@ def dependencies(matrix: Any, sources: Any) -> tuple[Any, Any]:
         coo_rows[order].astype(np.int64),
         matrix.data[order].astype(np.float64),
         order.astype(np.int64),
-        sources.astype(np.int64),
-        node_out,
-        edge_out,
+        sources,
+        bounds,
+        node_outs,
+        edge_outs,
     )
+    node_out, edge_out = node_outs[0], edge_outs[0]
+    for c in range(1, chunks):
+        node_out += node_outs[c]
+        edge_out += edge_outs[c]
     return node_out, edge_out
