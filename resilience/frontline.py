@@ -19,18 +19,21 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
-import numpy as np
-import pandas as pd
-import shapely
 
 from resilience import settings
 from resilience.analysis.impact import global_efficiency, weight_units
 from resilience.errors import BadInputError
 from resilience.targets import EdgeKey, Removal, apply_removal, area_targets
 from resilience.targets.names import link_count
+
+if TYPE_CHECKING:
+    # numpy, pandas and shapely only when a layer is read or a timeline drawn: the analysis
+    # date of a shipped region (lost_on.csv) needs none of them, and `cut` starts faster.
+    import pandas as pd
+    import shapely
 
 __all__ = [
     "CATEGORIES",
@@ -178,6 +181,8 @@ class Frontline:
             for d in self._days_for(day, c)
             for g in self.features.get((d, c), [])
         ]
+        import shapely  # noqa: PLC0415 - see the imports
+
         return shapely.union_all(geoms) if geoms else shapely.Polygon()
 
     def _days_for(self, day: dt.date, category: str) -> list[dt.date]:
@@ -206,6 +211,8 @@ def _check_categories(categories: Sequence[str], front: Frontline) -> None:
 
 
 def _missing(value: Any) -> bool:
+    import pandas as pd  # noqa: PLC0415 - see the imports
+
     return value is None or bool(pd.isna(value))
 
 
@@ -396,6 +403,9 @@ def timeline(
     BadInputError
         If the dates are malformed or out of the file's range.
     """
+    import numpy as np  # noqa: PLC0415 - see the imports
+    import pandas as pd  # noqa: PLC0415
+
     days = _date_range(parse_date(start, what="--from"), parse_date(end, what="--to"), every_days)
     removal_on, layer_day = _removals(G, frontline_file, categories, buffer_m)
     quantity, unit, scale = weight_units(weight)
