@@ -22,7 +22,9 @@ element) whose joint removal hurts supply most, for three measures of damage:
     Origin→destination pairs disconnected, exact as a mixed-integer program: per origin,
     a potential ``π`` that is 1 on the origin and closed under every arc that is not
     removed (``π_tail − π_head − γ_e ≤ 0``); a destination whose out-node may be 0
-    is cut off (``z_od ≤ 1 − π_out(d)``). Maximise ``Σ z``.
+    is cut off (``z_od ≤ 1 − π_out(d)``). Maximise ``Σ z``. Links in series (through
+    places with two links that are neither origin nor destination) cut the same pairs, so
+    only one per chain is offered, and none in a dead-end spur (it lies on no OD path).
 ``time``
     Total OD travel-time increase in minutes, every time capped at ``cutoff_min``; a pair
     that is cut off (or whose origin or destination is removed) counts at the cap. The
@@ -30,7 +32,8 @@ element) whose joint removal hurts supply most, for three measures of damage:
     cut-off pair always hurts more than any detour. Capping keeps the damage monotone.
     Solved exactly by an enumeration that branches only on the elements of the current
     shortest OD paths: a removal off every current shortest path changes no OD time, so
-    some optimal set is reached this way (each set is evaluated once). Exact for small
+    some optimal set is reached this way (each set is evaluated once); of links in series
+    only one is branched on (a path through one runs through all). Exact for small
     graphs and ``k``; when the time limit stops it first, the best set found is
     reported with an upper bound from disjoint paths: a pair with ``k + 1`` disjoint
     paths (link- or place-disjoint as the elements are) keeps one of them after ``k``
@@ -1026,6 +1029,9 @@ def _time_search(
     the path-branching reaches is evaluated once, depth first.
     """
     allowed = {e: i for i, e in enumerate(cands)}
+    # One link per series chain: a shortest path through one of its links runs through
+    # all of them, and each cuts the same routes, so the others add only copies.
+    skip = _redundant(net, cands, costs)
     base_times, _, _, _ = _times(net, ())
     base = float(base_times.sum())
     best: dict[int, tuple[float, tuple[int, ...]]] = {}
@@ -1043,7 +1049,9 @@ def _time_search(
         children = [
             i
             for i in _path_elements(net, pred, times, live, allowed)
-            if i not in chosen and (budget is None or spent + costs[i] <= budget + 1e-9)
+            if i not in chosen
+            and not skip[i]
+            and (budget is None or spent + costs[i] <= budget + 1e-9)
         ]
         return dmg, children
 
