@@ -229,6 +229,27 @@ def machine() -> dict[str, Any]:
     return info
 
 
+def code_state() -> dict[str, Any]:
+    """The commit measured and any uncommitted change under resilience/ (a shared tree)."""
+    root = HERE.parent.parent
+    try:
+        head = subprocess.run(  # noqa: S603
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(  # noqa: S603
+            ["git", "-C", str(root), "status", "--porcelain", "--", "resilience"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\n")
+    except (OSError, subprocess.CalledProcessError):
+        return {}
+    return {"commit": head, "modified": sorted(line[3:] for line in dirty if line.strip())}
+
+
 def run_child(n: int, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [
         sys.executable,
@@ -245,6 +266,7 @@ def run_child(n: int, args: argparse.Namespace) -> dict[str, Any]:
     if args.tracemalloc:
         cmd.append("--tracemalloc")
     before = machine()
+    code = code_state()
     t0 = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603
     wall = time.perf_counter() - t0
@@ -255,6 +277,7 @@ def run_child(n: int, args: argparse.Namespace) -> dict[str, Any]:
     row: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     row["wall_s"] = round(wall, 2)  # including interpreter start and imports
     row["machine_before"], row["machine_after"] = before, machine()
+    row["code"] = code
     return row
 
 
@@ -307,7 +330,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
     print(
         f"road_like(n, seed=1) built in-process; edge scan {args.od}x{args.od} OD, "
-        f"jobs={args.jobs}; table written as {'+'.join(formats)}; one child process per size"
+        f"jobs={args.jobs}; table written as {'+'.join(formats)}; one child process per size; "
+        f"commit {code_state().get('commit', '?')}"
     )
     head = " ".join(f"{p + '_s':>8}" for p in PHASES)
     print(
@@ -319,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
         row = run_child(n, args)
         rows.append(row)
         print_row(row, print)
+        if row["code"].get("modified"):
+            print(f"          (uncommitted at start: {', '.join(row['code']['modified'])})")
         sys.stdout.flush()
     slope = exponent(rows)
     if slope is not None:
