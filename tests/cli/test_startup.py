@@ -74,12 +74,6 @@ def test_cut_runs_without_the_engine_or_graphics(cut_run: tuple[int, set[str], s
     assert not modules & set(ENGINE_AND_GRAPHICS), sorted(modules & set(ENGINE_AND_GRAPHICS))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="resilience/frontline.py (not this issue's file) imports numpy, pandas and "
-    "shapely at module level, and asof needs its shipped-date helpers; with those three "
-    "imports moved into the functions using them this passes (then drop this mark)",
-)
 def test_cut_runs_without_pandas_or_geometry(cut_run: tuple[int, set[str], str]) -> None:
     _, modules, _ = cut_run
     assert not modules & set(PANDAS_AND_GEOMETRY), sorted(modules & set(PANDAS_AND_GEOMETRY))
