@@ -35,8 +35,6 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
-import numpy as np
-import numpy.typing as npt
 
 from resilience.capacity import CAPACITY
 from resilience.errors import BadGraphError, BadInputError
@@ -45,8 +43,15 @@ from resilience.supply import demand_t_per_day, supply_t_per_day
 from resilience.targets import Removal, place_label
 
 if TYPE_CHECKING:
+    # numpy, scipy and pandas load where the compiled engine or a frame is used; the
+    # networkx engine (small graphs, e.g. the embedded region) needs none of them.
+    import numpy as np
+    import numpy.typing as npt
     import pandas as pd
     from scipy import sparse
+
+    IntArray = npt.NDArray[np.int64]
+    FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
     "NETWORKX_MAX_NODES",
@@ -61,11 +66,9 @@ __all__ = [
     "use_networkx",
 ]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 EdgeKey = tuple[Any, Any, Any]
 
-_INT32_MAX = int(np.iinfo(np.int32).max)
+_INT32_MAX = 2**31 - 1  # numpy.iinfo(numpy.int32).max
 # Flows from HiGHS are integral up to round-off; half a tonne separates "full" from not.
 _TOL = 0.5
 # Variables from which the LPs use HiGHS's interior point instead of its dual simplex.
@@ -108,6 +111,8 @@ def _capacity_of(data: Mapping[str, Any], u: Any, v: Any) -> int:
 
 
 def _arcs(G: nx.MultiDiGraph[Any], removal: Removal | None, weight: str) -> _Arcs:
+    import numpy as np  # noqa: PLC0415 - not on the networkx engine's path
+
     gone = removal.nodes if removal is not None else frozenset()
     cut = removal.edges if removal is not None else frozenset()
     nodes = [n for n in G.nodes if n not in gone]
@@ -351,6 +356,7 @@ def _side(residual: sparse.csr_array, start: int, n: int, *, near: str) -> npt.N
     ``near="source"``: what ``start`` (the super source) reaches in the residual network.
     ``near="target"``: everything that cannot reach ``start`` (the super sink) there.
     """
+    import numpy as np  # noqa: PLC0415 - not on the networkx engine's path
     from scipy import sparse  # noqa: PLC0415 - scipy only where it computes
     from scipy.sparse import csgraph  # noqa: PLC0415
 
@@ -365,6 +371,7 @@ def _dinic(
     arcs: _Arcs, src: list[int], snk: list[int], near: str
 ) -> tuple[int, npt.NDArray[np.bool_]] | None:
     """Max-flow value and the depots' side of the cut, or None when int32 cannot hold it."""
+    import numpy as np  # noqa: PLC0415 - not on the networkx engine's path
     from scipy import sparse  # noqa: PLC0415 - scipy only where it computes
     from scipy.sparse import csgraph  # noqa: PLC0415
 
@@ -394,6 +401,7 @@ def _dinic(
 
 def _incidence(arcs: _Arcs, src: list[int], snk: list[int]) -> sparse.csr_array:
     """Node-by-variable conservation matrix for [edge flows, origin supplies, deliveries]."""
+    import numpy as np  # noqa: PLC0415 - not on the networkx engine's path
     from scipy import sparse  # noqa: PLC0415 - scipy only where it computes
 
     m, ns, nt = len(arcs.u), len(src), len(snk)
@@ -415,6 +423,7 @@ def _solve(
     *,
     ipm: bool = True,
 ) -> FloatArray:
+    import numpy as np  # noqa: PLC0415 - not on the networkx engine's path
     from scipy.optimize import linprog  # noqa: PLC0415 - scipy only where it computes
 
     # HiGHS takes sparse constraint matrices; scipy's stubs only list dense ones.
@@ -437,6 +446,8 @@ def _solve(
 
 
 def _lp_max_flow(arcs: _Arcs, src: list[int], snk: list[int]) -> int:
+    import numpy as np  # noqa: PLC0415 - not on the networkx engine's path
+
     m, ns, nt = len(arcs.u), len(src), len(snk)
     c = np.concatenate([np.zeros(m + ns), -np.ones(nt)])
     bounds: list[tuple[float | None, float | None]] = [(0.0, float(x)) for x in arcs.cap]
@@ -447,6 +458,7 @@ def _lp_max_flow(arcs: _Arcs, src: list[int], snk: list[int]) -> int:
 
 def _min_cost_flows(arcs: _Arcs, src: list[int], snk: list[int], value: int) -> FloatArray:
     """Per-arc flows of the cheapest (travel time) flow carrying ``value``."""
+    import numpy as np  # noqa: PLC0415 - not on the networkx engine's path
     from scipy import sparse  # noqa: PLC0415 - scipy only where it computes
 
     m, ns, nt = len(arcs.u), len(src), len(snk)
@@ -471,6 +483,7 @@ def _min_cost_flows(arcs: _Arcs, src: list[int], snk: list[int], value: int) -> 
 
 def _reach_graph(arcs: _Arcs, src: list[int]) -> sparse.csr_array:
     """The arcs plus a super source (index ``arcs.n``) joined to the origins."""
+    import numpy as np  # noqa: PLC0415 - not on the networkx engine's path
     from scipy import sparse  # noqa: PLC0415 - scipy only where it computes
 
     n = arcs.n
@@ -485,6 +498,7 @@ def _flow_side(
     arcs: _Arcs, src: list[int], snk: list[int], flows: FloatArray, near: str
 ) -> npt.NDArray[np.bool_]:
     """The depots' side of the cut in the residual network of per-arc ``flows``."""
+    import numpy as np  # noqa: PLC0415 - not on the networkx engine's path
     from scipy import sparse  # noqa: PLC0415 - scipy only where it computes
 
     fwd = flows < arcs.cap - _TOL
@@ -592,6 +606,8 @@ def max_flow(
     >>> result.value_t_per_day, result.cut
     (6, (('b', 'c', 0),))
     """
+    import numpy as np  # noqa: PLC0415 - not on the networkx engine's path
+
     _check_od(origins, destinations)
     if near not in ("source", "target"):
         msg = f"near must be source or target, not {near!r}"
@@ -730,6 +746,7 @@ def _lp_concurrent(
     sup: dict[Any, float | None],
 ) -> ConcurrentFlow:
     """:func:`concurrent_flow` by two HiGHS linear programmes (λ, then the deliveries)."""
+    import numpy as np  # noqa: PLC0415 - not on the networkx engine's path
     from scipy import sparse  # noqa: PLC0415 - scipy only where it computes
 
     arcs = _arcs(G, removal, "travel_time")
@@ -998,6 +1015,8 @@ def _round(value: float | None, digits: int) -> float | None:
 
 
 def _plain(value: Any) -> Any:
+    import numpy as np  # noqa: PLC0415 - not on the networkx engine's path
+
     if isinstance(value, np.generic):
         return value.item()
     return value

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
-import numpy as np
 
 from resilience import settings
 from resilience.errors import BadInputError, UnknownTargetError
@@ -43,6 +42,7 @@ def _utm_transformer(lon: float, lat: float) -> Transformer:
 
 
 def _project(geom: shapely.Geometry) -> tuple[shapely.Geometry, Transformer]:
+    import numpy as np  # noqa: PLC0415
     import shapely  # noqa: PLC0415 - the geo stack only when an area is used
 
     c = geom.centroid
@@ -90,6 +90,7 @@ def area_targets(
     tuple
         ``(nodes, edges)``; edges incident to a returned node are not listed.
     """
+    import numpy as np  # noqa: PLC0415
     import shapely  # noqa: PLC0415 - the geo stack only when an area is used
 
     if geom.is_empty:

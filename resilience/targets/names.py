@@ -10,18 +10,21 @@ layers) a place is every node within its gazetteer radius. A miss raises
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
-import numpy as np
 
-from resilience._geo import haversine_m_array
 from resilience._text import normalize_name, normalize_ref
 from resilience.errors import UnknownTargetError
 from resilience.network import node_label
 from resilience.sources.bundled import Place, load_places
+
+if TYPE_CHECKING:
+    # numpy only where positions are compared (graphs other than the embedded region).
+    import numpy as np
 
 __all__ = [
     "EdgeKey",
@@ -61,7 +64,7 @@ def ref_tokens(value: Any) -> set[str]:
     >>> sorted(ref_tokens("М-30;H-20"))
     ['H20', 'M30']
     """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return set()
     items = value if isinstance(value, list | tuple | set) else [value]
     out: set[str] = set()
@@ -143,6 +146,8 @@ def node_arrays(G: nx.MultiDiGraph[Any]) -> tuple[list[Any], np.ndarray, np.ndar
     tuple
         ``(nodes, lat, lon)``.
     """
+    import numpy as np  # noqa: PLC0415 - only where positions are compared
+
     nodes = list(G.nodes)
     lat = np.fromiter((G.nodes[n]["y"] for n in nodes), dtype=float, count=len(nodes))
     lon = np.fromiter((G.nodes[n]["x"] for n in nodes), dtype=float, count=len(nodes))
@@ -194,6 +199,10 @@ def resolve_place(
     gindex = _gazetteer_index(gaz)
     place = gindex.get(key)
     if place is not None and not _is_bundled(G):
+        import numpy as np  # noqa: PLC0415 - only where positions are compared
+
+        from resilience._geo import haversine_m_array  # noqa: PLC0415
+
         nodes_l, lat, lon = node_arrays(G)
         near = haversine_m_array(lat, lon, place.lat, place.lon) <= place.radius_m
         found = {nodes_l[i] for i in np.flatnonzero(near)} | index.get(key, set())
@@ -249,6 +258,10 @@ def endpoint(
     nodes = resolve_place(G, name, gazetteer=gazetteer)
     gaz = gazetteer if gazetteer is not None else load_places()
     place = _gazetteer_index(gaz)[key]
+    import numpy as np  # noqa: PLC0415 - only where positions are compared
+
+    from resilience._geo import haversine_m_array  # noqa: PLC0415
+
     ordered = sorted(nodes, key=str)
     lat = np.array([G.nodes[n]["y"] for n in ordered])
     lon = np.array([G.nodes[n]["x"] for n in ordered])
@@ -284,6 +297,10 @@ def place_label(
     places = [p for p in gaz.values() if p.mode == "road"]
     if not places:
         return node_label(G, n)
+    import numpy as np  # noqa: PLC0415 - only where positions are compared
+
+    from resilience._geo import haversine_m_array  # noqa: PLC0415
+
     d = haversine_m_array(
         [p.lat for p in places], [p.lon for p in places], G.nodes[n]["y"], G.nodes[n]["x"]
     )
