@@ -257,21 +257,13 @@ def _nx_network(
     return D, src, snk
 
 
-def _nx_max_flow_value(
-    G: nx.MultiDiGraph[Any],
-    removal: Removal | None,
-    origins: Sequence[Any],
-    destinations: Sequence[Any],
-) -> int:
-    """The maximum flow by networkx (exact on integer t/day; :func:`max_flow`'s value)."""
-    D, src, snk = _nx_network(G, removal, origins, destinations)
-    if not src or not snk:
-        return 0
-    return int(nx.maximum_flow_value(D, _SRC, _SNK))
-
-
 def _nx_concurrent(
-    D: nx.DiGraph[Any], live: list[Any], want: list[float]
+    D: nx.DiGraph[Any],
+    live: list[Any],
+    want: list[float],
+    *,
+    most: int | None = None,
+    deliveries: bool = True,
 ) -> tuple[float, dict[Any, float]]:
     """λ and the deliveries by networkx max flows in exact rational arithmetic.
 
@@ -285,10 +277,14 @@ def _nx_concurrent(
     is exact. Then, each town's sink arc holding its λ·demand, the flow is continued with
     the caps raised to the demand (augmenting paths only add flow into the sink), so every
     town keeps at least λ of its demand and the total is the most the network carries.
+    ``most``: the maximum flow of ``D`` as given (sink arcs unbounded), if known already;
+    ``deliveries=False`` stops at λ (the deliveries come back empty).
     """
     demand = {d: Fraction(w) for d, w in zip(live, want, strict=True)}
     total = sum(demand.values(), Fraction(0))
-    lam = Fraction(nx.maximum_flow_value(D, _SRC, _SNK)) / total
+    if most is None:
+        most = int(nx.maximum_flow_value(D, _SRC, _SNK))
+    lam = Fraction(most) / total
     for _ in range(100):
         if lam <= 0:
             break
@@ -312,8 +308,17 @@ def _nx_concurrent(
         msg = "the parametric minimum cut did not settle"
         raise RuntimeError(msg)
     lam = max(lam, Fraction(0))
+    if not deliveries:
+        return float(lam), {}
     if lam >= 1:
         return float(lam), {d: float(w) for d, w in demand.items()}
+    return float(lam), _nx_deliveries(D, demand, lam)
+
+
+def _nx_deliveries(
+    D: nx.DiGraph[Any], demand: dict[Any, Fraction], lam: Fraction
+) -> dict[Any, float]:
+    """Each town's λ·demand, then the flow continued towards its whole demand."""
     floor = {d: lam * w for d, w in demand.items()}
     for d, f in floor.items():
         D[d][_SNK]["capacity"] = f
@@ -331,9 +336,7 @@ def _nx_concurrent(
         if f > 0 and u is not _SRC and v is not _SNK:
             _add_capacity(R, v, u, f)
     _, more = nx.maximum_flow(R, _SRC, _SNK)
-    return float(lam), {
-        d: float(floor[d] + (more[d].get(_SNK, 0) if d in more else 0)) for d in demand
-    }
+    return {d: float(floor[d] + (more[d].get(_SNK, 0) if d in more else 0)) for d in demand}
 
 
 def _add_capacity(R: nx.DiGraph[Any], u: Any, v: Any, c: Fraction | None) -> None:
@@ -713,17 +716,7 @@ def concurrent_flow(
     (0.5, {'b': 10.0, 'c': 5.0})
     """
     _check_od(origins, destinations)
-    dem = (
-        {n: float(demand.get(n, 0.0)) for n in destinations}
-        if demand is not None
-        else demand_t_per_day(G, destinations)
-    )
-    if any(not math.isfinite(d) or d < 0 for d in dem.values()):
-        msg = "demand must be a number of t/day >= 0"
-        raise BadInputError(msg)
-    if sum(dem.values()) <= 0:
-        msg = "the destinations have no demand; give a demand above 0 t/day"
-        raise BadInputError(msg)
+    dem = _demand(G, destinations, demand)
     sup = supply_t_per_day(origins, supply)
     delivered = dict.fromkeys(destinations, 0.0)
     if use_networkx(G, engine):
@@ -735,6 +728,42 @@ def concurrent_flow(
         delivered.update({n: round(x, 6) if lam_nx < 1 else x for n, x in got.items()})
         return ConcurrentFlow(lam_nx, dem, delivered, lost)
     return _lp_concurrent(G, removal, origins, destinations, dem, sup)
+
+
+def _demand(
+    G: nx.MultiDiGraph[Any], destinations: Sequence[Any], demand: Mapping[Any, float] | None
+) -> dict[Any, float]:
+    """Demand by destination (given, or the region's), checked: finite, >= 0, not all 0."""
+    dem = (
+        {n: float(demand.get(n, 0.0)) for n in destinations}
+        if demand is not None
+        else demand_t_per_day(G, destinations)
+    )
+    if any(not math.isfinite(d) or d < 0 for d in dem.values()):
+        msg = "demand must be a number of t/day >= 0"
+        raise BadInputError(msg)
+    if sum(dem.values()) <= 0:
+        msg = "the destinations have no demand; give a demand above 0 t/day"
+        raise BadInputError(msg)
+    return dem
+
+
+def _nx_value_and_lambda(
+    G: nx.MultiDiGraph[Any],
+    removal: Removal | None,
+    origins: Sequence[Any],
+    destinations: Sequence[Any],
+    dem: dict[Any, float],
+) -> tuple[int, float]:
+    """Max flow and λ on one networkx flow network (λ's first bound is that max flow)."""
+    D, src, live = _nx_network(G, removal, origins, destinations)
+    if not src or not live:
+        return 0, 0.0
+    most = int(nx.maximum_flow_value(D, _SRC, _SNK))
+    if sum(dem[n] for n in live) <= 0:
+        return most, 0.0
+    lam, _ = _nx_concurrent(D, live, [dem[n] for n in live], most=most, deliveries=False)
+    return most, lam
 
 
 def _lp_concurrent(
@@ -1158,15 +1187,16 @@ def flow_summary(
     rm = removal if removal is not None else Removal()
     if use_networkx(G, engine):
         _check_od(origins, destinations)
-        before = _nx_max_flow_value(G, None, origins, destinations)
-        after = _nx_max_flow_value(G, rm, origins, destinations)
+        dem = _demand(G, destinations, demand)
+        before, lam_b = _nx_value_and_lambda(G, None, origins, destinations, dem)
+        after, lam_a = _nx_value_and_lambda(G, rm, origins, destinations, dem)
     else:
         before = max_flow(G, origins, destinations, min_cost=False).value_t_per_day
         after = max_flow(G, origins, destinations, removal=rm, min_cost=False).value_t_per_day
-    lam_b = concurrent_flow(G, origins, destinations, demand=demand, engine=engine).lambda_
-    lam_a = concurrent_flow(
-        G, origins, destinations, removal=rm, demand=demand, engine=engine
-    ).lambda_
+        lam_b = concurrent_flow(G, origins, destinations, demand=demand, engine=engine).lambda_
+        lam_a = concurrent_flow(
+            G, origins, destinations, removal=rm, demand=demand, engine=engine
+        ).lambda_
     return {
         "max_flow_before_t_per_day": before,
         "max_flow_after_t_per_day": after,

@@ -10,6 +10,7 @@ layers) a place is every node within its gazetteer radius. A miss raises
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -76,13 +77,18 @@ def ref_tokens(value: Any) -> set[str]:
     return out
 
 
+# Every look-up re-reads the graph's names (they may change), but normalising one is
+# pure: remembered, so the region's ~300 names are normalised once per run, not per name.
+_normalized = functools.lru_cache(maxsize=1 << 16)(normalize_name)
+
+
 def _name_index(G: nx.MultiDiGraph[Any]) -> dict[str, set[Any]]:
     index: dict[str, set[Any]] = {}
     for n, data in G.nodes(data=True):
         names = [str(n), str(data.get("name") or ""), str(data.get("name_uk") or "")]
         names += str(data.get("aliases") or "").split(";")
         for name in names:
-            key = normalize_name(name)
+            key = _normalized(name)
             if key:
                 index.setdefault(key, set()).add(n)
     return index
