@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    # numpy only for the array version: the scalar distance is on the start-up path of a
+    # command on the embedded region, which needs no numpy.
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["EARTH_RADIUS_M", "haversine_m", "haversine_m_array"]
 
@@ -54,6 +58,8 @@ def haversine_m_array(
     numpy.ndarray
         Distances in metres.
     """
+    import numpy as np  # noqa: PLC0415 - see the imports
+
     la = np.radians(np.asarray(lat, dtype=float))
     lo = np.radians(np.asarray(lon, dtype=float))
     p0, l0 = math.radians(lat0), math.radians(lon0)
