@@ -684,6 +684,7 @@ def _milp_flow(
     k: int | None,
     budget: float | None,
     time_limit_s: float,
+    prefer: FloatArray | None = None,
 ) -> tuple[tuple[Element, ...], str, float]:
     """Wood's formulation; returns the chosen set, status and a lower bound on flow after."""
     index = {e: i for i, e in enumerate(cands)}
@@ -728,8 +729,10 @@ def _milp_flow(
     c = np.zeros(n_vars)
     c[n_alpha:g0] = [float(arcs[i][2]) for i in finite]
     # A tiny price per removal picks, among equally damaging sets, one without idle
-    # elements; the objective is integral, so it never changes the optimum.
-    c[g0:] = eps
+    # elements; the objective is integral, so it never changes the optimum. With a
+    # preference, each price is eps/2 to eps: equally damaging sets of one size go to
+    # the smallest sum of preferences (as far as the solver's tolerances tell them apart).
+    c[g0:] = eps if prefer is None else eps * (0.5 + 0.5 * np.clip(prefer, 0.0, 1.0))
     lb, ub = np.zeros(n_vars), np.ones(n_vars)
     lb[s] = ub[s] = 1.0
     ub[t] = 0.0
@@ -1348,6 +1351,8 @@ def solve(
     k: int | None,
     budget: float | None,
     time_limit_s: float,
+    *,
+    prefer: FloatArray | None = None,
 ) -> tuple[tuple[Element, ...], float, float, str]:
     """One exact attack: ``(set, damage, upper bound, status)``.
 
@@ -1355,6 +1360,10 @@ def solve(
     ----------
     net, objective, cands, costs, k, budget, time_limit_s
         As for :func:`interdict`; ``cands`` the removable elements, ``costs`` theirs.
+    prefer
+        ``flow`` only: a tie-break per candidate in ``[0, 1]`` (lower preferred). Among
+        sets doing the same damage with the same number of elements, the solver is steered
+        to the smallest sum; it never changes the damage. ``None``: no preference.
 
     Returns
     -------
@@ -1365,7 +1374,7 @@ def solve(
     if not cands:
         return (), 0.0, 0.0, "optimal"
     if objective == "flow":
-        chosen, status, lower_after = _milp_flow(net, cands, costs, k, budget, time_limit_s)
+        chosen, status, lower_after = _milp_flow(net, cands, costs, k, budget, time_limit_s, prefer)
         dmg = damage(net, "flow", chosen)
         bound = supply(net, "flow", ()) - lower_after
     elif objective == "pairs":

@@ -9,9 +9,12 @@ beside it the top ``k`` links of the single-link scan lost together (same measur
 the difference shows. A solve stopped by the time limit is reported as such with its
 gap, never as optimal.
 
-Ties: HiGHS returns the same set for the same input (the network's own order), and the
-elements of a set are listed by their single-loss rank (worst alone first, then the
-network's link order), so the tables, chart and map are the same bytes on every run.
+Ties: among sets doing the same damage, the solver is steered to the fewest links and
+then to the links worst alone (the MILP's tiny price per removal grows with a link's
+single-loss rank; see ``prefer`` in :func:`resilience.analysis.interdict.solve`), so at
+``k = 1`` the worst set is the top single. HiGHS returns the same set for the same input,
+and a set's links are listed by single-loss rank (then the network's link order), so the
+tables, chart and map are the same bytes on every run.
 """
 
 from __future__ import annotations
@@ -239,6 +242,8 @@ def scenario_interdiction(
     costs = np.ones(len(cands))
     single = single_ranking(net, "flow", cands)
     rank_of = {e: i for i, (_, e) in enumerate(single)}
+    # Ties go to the links worst alone (see the module docstring).
+    prefer = np.array([rank_of[e] for e in cands], dtype=float) / max(len(cands) - 1, 1)
     single_of = {e: d for d, e in single}
     # Removing every link delivers nothing: once a set does that, it is optimal for
     # every larger k too and the remaining solves are skipped.
@@ -261,7 +266,9 @@ def scenario_interdiction(
     dmg, bound, status = 0.0, 0.0, "optimal"
     for k in range(1, k_max + 1):
         if k == 1 or dmg < ceiling - 1e-6:
-            chosen, dmg, bound, status = solve(net, "flow", cands, costs, k, None, time_limit_s)
+            chosen, dmg, bound, status = solve(
+                net, "flow", cands, costs, k, None, time_limit_s, prefer=prefer
+            )
         if dmg >= ceiling - 1e-6:
             bound, status = dmg, "optimal"
         chosen = tuple(sorted(chosen, key=rank_of.__getitem__))

@@ -357,8 +357,9 @@ def _interdiction_blocks(
         "flow from the origins to the destinations (maximum flow over capacity_t_per_day, "
         "t/day), solved exactly as one mixed-integer program (Wood 1993; HiGHS through "
         "scipy.optimize.milp), beside the top k links of the single-link scan lost "
-        "together (same measure). Ties: the solver is deterministic on the same network; "
-        "a set's links are listed worst-alone first (single_rank). On the intact network "
+        "together (same measure). Ties between equally damaging sets go to the fewest "
+        "links, then to the links worst alone; a set's links are listed worst-alone first "
+        "(single_rank). On the intact network "
         "the same question is `resilience interdict --k K --objective flow`."
     )
     curve = inter.curve.copy()

@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
@@ -30,6 +31,7 @@ from resilience.analysis.interdict import (
     build_net,
     candidates,
     interdict,
+    solve,
 )
 from resilience.analysis.protect import protect, repair_order
 from resilience.cli import app
@@ -523,3 +525,22 @@ def test_chains_and_dead_ends_keep_the_brute_force_optimum(objective, data, k, p
             best = max(best, base - _ref_supply(G, origins, dests, objective, chosen))
     assert result.status == "optimal"
     assert result.damage == pytest.approx(best, abs=1e-6)
+
+
+def test_flow_ties_go_to_the_preferred_elements() -> None:
+    # Two equal routes s-a-t and s-b-t: any one of the four links costs the same flow.
+    G = nx.MultiDiGraph()
+    for a, b in [("s", "a"), ("a", "t"), ("s", "b"), ("b", "t")]:
+        for x, y in ((a, b), (b, a)):
+            G.add_edge(x, y, key=0, travel_time=60.0, capacity_t_per_day=10)
+    for n in G:
+        G.nodes[n].update(x=0.0, y=0.0)
+    net = build_net(G, ["s"], ["t"])
+    cands = candidates(net, "links", (), endpoints=False)
+    ones = np.ones(len(cands))
+    for want in range(len(cands)):
+        prefer = np.ones(len(cands))
+        prefer[want] = 0.0
+        chosen, dmg, bound, status = solve(net, "flow", cands, ones, 1, None, 30.0, prefer=prefer)
+        assert (dmg, bound, status) == (10.0, 10.0, "optimal")
+        assert chosen == (cands[want],)

@@ -80,6 +80,8 @@ def test_curve_is_exact_monotone_and_beats_the_top_singles(tmp_path, name):
         curve["deliverable_after_t_per_day"] <= curve["top_singles_deliverable_t_per_day"]
     ).all()
     assert set(curve["solver_status"].iloc[1:]) == {"optimal"}
+    # k = 1: the worst link alone is the top single; ties go to it, so both name it.
+    assert curve["worst_set"].iloc[1] == curve["top_singles_set"].iloc[1]
     assert (curve["gap_pct"] == 0).all()
     for k in (1, 2, 3):
         assert after[k] == _brute_force_after(res, k), k
@@ -118,12 +120,12 @@ def test_time_limit_is_stated_never_a_silent_optimal(tmp_path, monkeypatch):
 
     real = mod.solve
 
-    def limited(net, objective, cands, costs, k, budget, time_limit_s):
+    def limited(net, objective, cands, costs, k, budget, time_limit_s, **kw):
         if k == 1:
-            return real(net, objective, cands, costs, k, budget, time_limit_s)
+            return real(net, objective, cands, costs, k, budget, time_limit_s, **kw)
         # Pretend the solver stopped early, still on the best single link, with a bound
         # above it (a set short of cutting everything is not proven by the ceiling).
-        chosen, dmg, _, _ = real(net, objective, cands, costs, 1, budget, time_limit_s)
+        chosen, dmg, _, _ = real(net, objective, cands, costs, 1, budget, time_limit_s, **kw)
         return chosen, dmg, dmg + 1000.0, "time_limit"
 
     monkeypatch.setattr(mod, "solve", limited)
