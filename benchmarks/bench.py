@@ -1,7 +1,7 @@
 """Fast engine vs networkx, same process, same answers; two honest ratios for the scan.
 
 Usage: python benchmarks/bench.py [--quick] [--jobs N] [--only NAME] [--json FILE]
-       [--epsilon E] [--dask]
+       [--epsilon E] [--sample K] [--naive-sample K] [--dask]
 
 Every row: ``operation``, ``graph``, ``nodes``, ``fast_s``, ``baseline_s``, ``baseline``,
 ``extrapolated_from``, ``ratio``, ``peak_mb``. The element scan has two baselines:
@@ -12,8 +12,14 @@ Every row: ``operation``, ``graph``, ``nodes``, ``fast_s``, ``baseline_s``, ``ba
 - ``networkx-naive``: remove each element and rerun networkx Dijkstra from every origin;
   its ratio is the algorithm's and the engine's gains together.
 
-Both are timed on a random sample of the elements that need work and extrapolated
-(``extrapolated_from`` says how many). The flow rows (``--only flow``) use
+Both are timed on a random sample and extrapolated (``extrapolated_from`` says how
+many): the same-algorithm baseline on ``--sample`` (40) of the elements that need work,
+the naive one on ``--naive-sample`` (5) of all elements (each costs a networkx Dijkstra
+from every origin; about 14 s an element at 100k nodes). The headline row ``exact
+node+edge scan`` times one ``scan(elements="both")`` (one engine build; place removals
+reuse the link repairs of the same subtrees) against the sum of the links' and the
+places' same-algorithm baselines; its table is asserted equal to the two separate
+scans'. The flow rows (``--only flow``) use
 ``capacity_t_per_day`` from ``assign_capacities`` and a super source and sink over the
 origins and destinations: ``max_flow`` against networkx's ``maximum_flow`` on the same
 network (values asserted equal to the tonne); ``concurrent_flow`` against λ found with
@@ -40,6 +46,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 
 from resilience import backend
 from resilience.analysis import criticality, flow
@@ -154,7 +161,9 @@ def bench_scan(
     *,
     jobs: int,
     sample: int,
-) -> float:
+    naive_sample: int,
+) -> tuple[float, float, int, Any]:
+    """One scan's rows; returns (fast s, same-algorithm baseline s, its sample, table)."""
     n = G.number_of_nodes()
     secs, table = timed(
         lambda: criticality.scan(G, origins, dests, elements=which, jobs=jobs)  # type: ignore[arg-type]
@@ -183,7 +192,7 @@ def bench_scan(
     )  # fmt: skip
     # Naive: remove and recompute everything with networkx, on a sample of all elements.
     total = len(table)
-    positions = sorted(rng.choice(total, min(max(2, sample // 4), total), replace=False).tolist())
+    positions = sorted(rng.choice(total, min(max(1, naive_sample), total), replace=False).tolist())
     naive_s, ref = timed(
         lambda: criticality.scan_naive(G, origins, dests, elements=which, only=positions)  # type: ignore[arg-type]
     )
@@ -195,7 +204,48 @@ def bench_scan(
     fast_vals, ref_vals = keyed(table), keyed(ref)
     assert all(np.isclose(fast_vals[k], v, rtol=1e-9, atol=1e-9) for k, v in ref_vals.items())
     row(name, n, op, secs, naive_s / len(positions) * total, "networkx-naive", len(positions))
-    return secs
+    return secs, same, len(chunk), table
+
+
+def bench_both(
+    name: str,
+    G: nx.MultiDiGraph,
+    origins: list[Any],
+    dests: list[Any],
+    *,
+    jobs: int,
+    parts: dict[str, tuple[float, float, int, Any]],
+) -> None:
+    """The headline: links and places in one pass against both same-algorithm baselines."""
+    n = G.number_of_nodes()
+    secs, table = timed(lambda: criticality.scan(G, origins, dests, elements="both", jobs=jobs))
+    (e_s, e_same, e_k, e_tab), (n_s, n_same, n_k, n_tab) = parts["edges"], parts["nodes"]
+    # The shared pass changes no value: the same rows as the two scans, ranked together.
+    values = ["importance", "unsatisfied", "efficiency_loss", "pairs_affected"]
+
+    def txt(x: Any) -> str:
+        # A "both" table's v and key columns mix ids with the places' None (as NaN).
+        if x is None or (isinstance(x, float) and np.isnan(x)):
+            return ""
+        return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x)
+
+    def keyed(frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame[values].copy()
+        out["_id"] = [
+            (e, txt(u), txt(v), txt(k))
+            for e, u, v, k in zip(
+                frame["element"], frame["u"], frame["v"], frame["key"], strict=True
+            )
+        ]
+        return out.set_index("_id").sort_index()
+
+    merged, mine = keyed(pd.concat([e_tab, n_tab])), keyed(table)
+    assert mine.equals(merged), "both-pass table differs from the two scans"
+    row(
+        name, n, f"exact node+edge scan {len(origins)}x{len(dests)}", secs, e_same + n_same,
+        "networkx-same-algorithm", e_k + n_k,
+        f"one pass (separately {e_s:.1f}s + {n_s:.1f}s); baseline: edges + nodes, jobs={jobs}",
+    )  # fmt: skip
 
 
 def _nx_flow_graph(
@@ -295,6 +345,7 @@ def bench_graph(  # noqa: C901 - one block per operation, each optional (--only)
     *,
     jobs: int,
     sample: int,
+    naive_sample: int,
     epsilon: float,
     only: str | None,
     quick: bool,
@@ -342,9 +393,19 @@ def bench_graph(  # noqa: C901 - one block per operation, each optional (--only)
             row(name, n, f"min {kind} cut", fast, slow, "networkx", note=size)
     if want("max_flow") or want("concurrent_flow"):
         bench_flow(name, G, origins, dests, want)
+    parts = {}
+    # "node+edge scan" contains "edge scan": --only "edge scan" means the links alone.
+    headline = want(f"exact node+edge scan {k}x{k}") and only not in (
+        "edge scan",
+        "exact edge scan",
+    )
     for which in ("edges", "nodes"):
-        if want(f"{which[:-1]} scan"):
-            bench_scan(name, G, origins, dests, which, jobs=jobs, sample=sample)
+        if want(f"{which[:-1]} scan") or headline:
+            parts[which] = bench_scan(
+                name, G, origins, dests, which, jobs=jobs, sample=sample, naive_sample=naive_sample
+            )
+    if headline:
+        bench_both(name, G, origins, dests, jobs=jobs, parts=parts)
     if want("redundancy") and importlib.util.find_spec("redundancy_bench") is not None:
         import redundancy_bench  # noqa: PLC0415
 
@@ -378,7 +439,12 @@ def main() -> int:
     parser.add_argument("--only", help="run only operations whose name contains this")
     parser.add_argument("--json", type=Path, help="write every row to this file")
     parser.add_argument("--epsilon", type=float, default=0.1, help="betweenness error bound")
-    parser.add_argument("--sample", type=int, default=40, help="elements timed on networkx")
+    parser.add_argument(
+        "--sample", type=int, default=40, help="elements timed on networkx-same-algorithm"
+    )
+    parser.add_argument(
+        "--naive-sample", type=int, default=5, help="elements timed on networkx-naive"
+    )
     parser.add_argument("--dask", action="store_true", help="add the Dask LocalCluster row")
     parser.add_argument("--nodes", type=int, default=None, help="synthetic graph size")
     args = parser.parse_args()
@@ -395,7 +461,13 @@ def main() -> int:
         f"{'graph':<10} {'operation':<30} {'fast':>10} {'baseline':>11} {'ratio':>9} "
         f"{'baseline is':<24} {'peak':>10}"
     )
-    common = {"jobs": args.jobs, "epsilon": args.epsilon, "only": args.only, "quick": args.quick}
+    common = {
+        "jobs": args.jobs,
+        "epsilon": args.epsilon,
+        "only": args.only,
+        "quick": args.quick,
+        "naive_sample": args.naive_sample,
+    }
     try:
         from resilience.sources.load import load_network  # noqa: PLC0415
 
@@ -408,11 +480,7 @@ def main() -> int:
 
     n = args.nodes or (10_000 if args.quick else 100_000)
     G = road_like(n, seed=1)
-    # Spawned workers cost seconds to start (imports, the kernel's cache): not worth it small.
-    jobs = args.jobs if n >= 50_000 else 1
-    bench_graph(
-        "synthetic", G, 5 if args.quick else 20, sample=args.sample, **{**common, "jobs": jobs}
-    )
+    bench_graph("synthetic", G, 5 if args.quick else 20, sample=args.sample, **common)
     if args.dask:
         bench_dask(road_like(10_000, seed=1), 5)
     if args.json:

@@ -13,12 +13,13 @@ second and are cached on disk (``cache=True``) for later processes.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 from numba import njit
 
-__all__ = ["mark_relevant", "metrics", "near_paths", "run_chunk", "subtree_sizes"]
+__all__ = ["mark_relevant", "metrics", "near_paths", "run_chunk", "share_slots", "subtree_sizes"]
 
 _SLACK_ROUNDS = 3
 
@@ -60,7 +61,7 @@ def _heap_pop(hd: Any, hn: Any, size: int) -> int:  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def _dijkstra(  # noqa: C901, PLR0912 - one compiled loop; calls would cost
+def _dijkstra(  # noqa: C901, PLR0912, PLR0915 - one compiled loop; calls would cost
     eng: Any,
     oi: int,
     nodes: Any,
@@ -73,10 +74,18 @@ def _dijkstra(  # noqa: C901, PLR0912 - one compiled loop; calls would cost
     tnodes: Any,
     found: Any,
     ws: Any,
+    root: int,
+    tvia: Any,
 ) -> None:  # pragma: no cover
-    """Distances to ``tnodes`` over ``nodes[:k]`` (inside the subtree), seeded from outside."""
+    """Distances to ``tnodes`` over ``nodes[:k]`` (inside the subtree), seeded from outside.
+
+    ``tvia[i]`` is 0 when some shortest path to ``tnodes[i]`` avoids ``root`` (so removing
+    ``root`` itself leaves that distance), 1 when every one found passes it (or it is
+    unknown: ties settled after a node was used count as passing, which only costs a
+    recomputation).
+    """
     (indptr, indices, data, t_indptr, t_indices, t_data, dist, tin) = eng
-    mark, dl, done, hd, hn, _ = ws
+    mark, dl, done, hd, hn, _, via = ws
     for i in range(len(tnodes)):
         found[i] = np.inf
     for i in range(k):
@@ -95,6 +104,7 @@ def _dijkstra(  # noqa: C901, PLR0912 - one compiled loop; calls would cost
             best = min(best, lab)
         if best < np.inf:
             dl[y] = best
+            via[y] = 1 if y == root else 0
             size = _heap_push(hd, hn, size, best, y)
     left = 0
     for i in range(len(tnodes)):
@@ -119,10 +129,16 @@ def _dijkstra(  # noqa: C901, PLR0912 - one compiled loop; calls would cost
             nd = d + data[p]
             if nd < dl[v]:
                 dl[v] = nd
+                via[v] = 1 if v == root else via[u]
                 size = _heap_push(hd, hn, size, nd, v)
+            elif nd == dl[v] and v != root:
+                via[v] &= via[u]
     for i in range(len(tnodes)):
+        tvia[i] = 1
         if mark[tnodes[i]] == 1:
             found[i] = dl[tnodes[i]]
+            if found[i] < np.inf:
+                tvia[i] = via[tnodes[i]]
     for i in range(k):
         y = nodes[i]
         mark[y] = 0
@@ -143,7 +159,15 @@ def _repair(  # noqa: C901, PLR0912, PLR0915 - one compiled loop
     after: Any,
     ws: Any,
     buf: Any,
+    slot: int,
+    share: Any,
 ) -> None:  # pragma: no cover
+    """New distances from origin ``oi`` to the destinations under ``root`` into ``after``.
+
+    With ``slot >= 0`` (an edge repair whose root is also scanned as a place), the
+    distances are kept in ``share`` with, per destination, whether removing the root
+    place leaves it (see :func:`_run`).
+    """
     dist = eng[6]
     tin = eng[7]
     order, pred, size, dests, rdist_t, near_a, cap_a, near_b, cap = tree
@@ -175,6 +199,7 @@ def _repair(  # noqa: C901, PLR0912, PLR0915 - one compiled loop
         bmax = max(bmax, base[i])
     slack = 2.0 * step + 1e-6 * bmax
     found = np.empty(nt)
+    tvia = np.empty(nt, dtype=np.int8)
     bound = np.empty(nt)
     for _ in range(_SLACK_ROUNDS):
         for i in range(nt):
@@ -210,24 +235,130 @@ def _repair(  # noqa: C901, PLR0912, PLR0915 - one compiled loop
                         buf[k] = y
                         k += 1
                         break
-        _dijkstra(eng, oi, buf, k, start, stop, ca, cb, cw, tnodes, found, ws)
+        _dijkstra(eng, oi, buf, k, start, stop, ca, cb, cw, tnodes, found, ws, root, tvia)
         ok = True
         for i in range(nt):
             if not found[i] < bound[i] * (1.0 - 1e-7):
                 ok = False
                 break
         if ok:
-            for i in range(nt):
-                after[oi, targets[i]] = found[i]
+            _keep(after, oi, targets, found, tvia, slot, share)
             return
         slack *= 4.0
-    _dijkstra(eng, oi, sub, len(sub), start, stop, ca, cb, cw, tnodes, found, ws)
-    for i in range(nt):
-        after[oi, targets[i]] = found[i]
+    _dijkstra(eng, oi, sub, len(sub), start, stop, ca, cb, cw, tnodes, found, ws, root, tvia)
+    _keep(after, oi, targets, found, tvia, slot, share)
 
 
 @njit(cache=True, nogil=True)
-def _run(  # noqa: C901, PLR0912 - one compiled loop
+def _keep(
+    after: Any, oi: int, targets: Any, found: Any, tvia: Any, slot: int, share: Any
+) -> None:  # pragma: no cover
+    for i in range(len(targets)):
+        after[oi, targets[i]] = found[i]
+    if slot >= 0:
+        s_val, s_ok, s_set = share[1], share[2], share[3]
+        for i in range(len(targets)):
+            s_val[slot, targets[i]] = found[i]
+            # A destination cut off without the edge stays cut off without its end place.
+            s_ok[slot, targets[i]] = 1 if (tvia[i] == 0 or found[i] == np.inf) else 0
+        s_set[slot] = 1
+
+
+@njit(cache=True, nogil=True)
+def _workspace(n: int, nnz: int) -> Any:  # pragma: no cover
+    ws = (
+        np.zeros(n, dtype=np.int8),
+        np.full(n, np.inf),
+        np.zeros(n, dtype=np.int8),
+        np.empty(n + nnz + 1),
+        np.empty(n + nnz + 1, dtype=np.int64),
+        np.zeros(n, dtype=np.int8),
+        np.zeros(n, dtype=np.int8),
+    )
+    return ws, np.empty(n, dtype=np.int64)
+
+
+@njit(cache=True, nogil=True)
+def _reuse(  # pragma: no cover
+    eng: Any, tree: Any, oi: int, x: int, after: Any, share: Any
+) -> bool:
+    """Place ``x`` from origin ``oi`` by the kept repair of the tree edge into ``x``.
+
+    Removing the place removes that edge and more, so no distance falls below the edge
+    repair's; where a shortest path found there avoids ``x``, it survives and the
+    distance is the same float. Only when that holds for every destination under ``x``.
+    """
+    slot_of, s_val, s_ok, s_set = share
+    slot = slot_of[oi, x]
+    if slot < 0 or s_set[slot] == 0:
+        return False
+    tin = eng[7]
+    size = tree[2]
+    dests = tree[3]
+    start = tin[oi, x]
+    stop = start + size[oi, x]
+    for j in range(len(dests)):
+        p = tin[oi, dests[j]]
+        if start <= p < stop and dests[j] != x and s_ok[slot, j] == 0:
+            return False
+    for j in range(len(dests)):
+        p = tin[oi, dests[j]]
+        if start <= p < stop and dests[j] != x:
+            after[oi, j] = s_val[slot, j]
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _job(  # noqa: C901 - one compiled step
+    eng: Any,
+    tree: Any,
+    edges: Any,
+    origins: Any,
+    relevant: Any,
+    base: Any,
+    kind: int,
+    group: Any,
+    after: Any,
+    ws: Any,
+    buf: Any,
+    share: Any,
+) -> None:  # pragma: no cover
+    """OD times after one removal (a place, or the edges of one link) into ``after``."""
+    edge_u, edge_v, edge_new, edge_old = edges
+    pred = tree[1]
+    dests = tree[3]
+    slot_of = share[0]
+    sharing = slot_of.shape[0] > 0
+    n_o = len(origins)
+    after[:, :] = base
+    if kind == 1:
+        x = group[0]
+        for oi in range(n_o):
+            if origins[oi] == x:
+                after[oi, :] = np.inf
+        for j in range(len(dests)):
+            if dests[j] == x:
+                after[:, j] = np.inf
+        for oi in range(n_o):
+            if relevant[oi, x] and origins[oi] != x:
+                if sharing and _reuse(eng, tree, oi, x, after, share):
+                    continue
+                _repair(eng, tree, oi, x, x, -1, -1, 0.0, after, ws, buf, -1, share)
+        return
+    for e in group:
+        a = edge_u[e]
+        b = edge_v[e]
+        new = edge_new[e]
+        if new <= edge_old[e]:
+            continue
+        for oi in range(n_o):
+            if pred[oi, b] == a and relevant[oi, b]:
+                slot = slot_of[oi, b] if sharing else -1
+                _repair(eng, tree, oi, b, -1, a, b, new, after, ws, buf, slot, share)
+
+
+@njit(cache=True, nogil=True)
+def _run(
     eng: Any,
     tree: Any,
     edges: Any,
@@ -238,47 +369,13 @@ def _run(  # noqa: C901, PLR0912 - one compiled loop
     ptr: Any,
     ids: Any,
     out: Any,
+    share: Any,
+    rows: Any,
 ) -> None:  # pragma: no cover
-    edge_u, edge_v, edge_new, edge_old = edges
-    pred = tree[1]
-    dests = tree[3]
-    n = len(eng[0]) - 1
-    nnz = len(eng[1])
-    ws = (
-        np.zeros(n, dtype=np.int8),
-        np.full(n, np.inf),
-        np.zeros(n, dtype=np.int8),
-        np.empty(n + nnz + 1),
-        np.empty(n + nnz + 1, dtype=np.int64),
-        np.zeros(n, dtype=np.int8),
-    )
-    buf = np.empty(n, dtype=np.int64)
-    n_o = len(origins)
-    for job in range(len(kinds)):
-        after = out[job]
-        after[:, :] = base
-        if kinds[job] == 1:
-            x = ids[ptr[job]]
-            for oi in range(n_o):
-                if origins[oi] == x:
-                    after[oi, :] = np.inf
-            for j in range(len(dests)):
-                if dests[j] == x:
-                    after[:, j] = np.inf
-            for oi in range(n_o):
-                if relevant[oi, x] and origins[oi] != x:
-                    _repair(eng, tree, oi, x, x, -1, -1, 0.0, after, ws, buf)
-        else:
-            for q in range(ptr[job], ptr[job + 1]):
-                e = ids[q]
-                a = edge_u[e]
-                b = edge_v[e]
-                new = edge_new[e]
-                if new <= edge_old[e]:
-                    continue
-                for oi in range(n_o):
-                    if pred[oi, b] == a and relevant[oi, b]:
-                        _repair(eng, tree, oi, b, -1, a, b, new, after, ws, buf)
+    ws, buf = _workspace(len(eng[0]) - 1, len(eng[1]))
+    for job in rows:
+        group = ids[ptr[job] : ptr[job + 1]]
+        _job(eng, tree, edges, origins, relevant, base, kinds[job], group, out[job], ws, buf, share)
 
 
 @njit(cache=True, nogil=True)
@@ -470,7 +567,13 @@ def metrics(before: Any, after_all: Any, rel_tol: float) -> Any:  # pragma: no c
     return out
 
 
-def run_chunk(engine: Any, jobs: list[tuple[str, tuple[int, ...]]]) -> np.ndarray[Any, Any]:
+def run_chunk(
+    engine: Any,
+    jobs: list[tuple[str, tuple[int, ...]]],
+    *,
+    threads: int = 1,
+    share: tuple[Any, Any, Any, Any] | None = None,
+) -> np.ndarray[Any, Any]:
     """OD times after each removal of a chunk: ``len(jobs) × origins × destinations``.
 
     Parameters
@@ -479,6 +582,12 @@ def run_chunk(engine: Any, jobs: list[tuple[str, tuple[int, ...]]]) -> np.ndarra
         The scan's ``_Engine`` (intact trees and CSR arrays).
     jobs
         ``("edge", edge ids)`` or ``("node", (index,))`` per removal.
+    threads
+        Threads of the compiled loop (1: this thread only, no thread pool).
+    share
+        From :func:`share_slots`: edge repairs keep their distances there and place
+        removals reuse them (:func:`_reuse`). The edge jobs must have run in an earlier
+        call than the place jobs that read them.
 
     Returns
     -------
@@ -509,5 +618,72 @@ def run_chunk(engine: Any, jobs: list[tuple[str, tuple[int, ...]]]) -> np.ndarra
         *engine.near,
     )
     edges = (engine.edge_u, engine.edge_v, engine.edge_new, engine.edge_old)
-    _run(eng, tree, edges, engine.origins, engine.relevant, engine.base, kinds, ptr, ids, out)
+    if share is None:
+        share = _NO_SHARE
+    args = (eng, tree, edges, engine.origins, engine.relevant, engine.base, kinds, ptr, ids, out)
+    n_threads = max(1, min(threads, len(jobs)))
+    if n_threads == 1:
+        _run(*args, share, np.arange(len(jobs)))
+        return out
+    # The kernel releases the GIL: thread t takes jobs t, t + T, ... (neighbouring
+    # elements cost alike, so interleaving balances the threads). Each job writes only
+    # its own row of ``out`` and its own slots of ``share``: the result is the serial one.
+    with ThreadPoolExecutor(max_workers=n_threads) as pool:
+        done = [
+            pool.submit(_run, *args, share, np.arange(t, len(jobs), n_threads))
+            for t in range(n_threads)
+        ]
+        for future in done:
+            future.result()
     return out
+
+
+_NO_SHARE = (
+    np.empty((0, 0), dtype=np.int32),
+    np.empty((0, 0)),
+    np.empty((0, 0), dtype=np.int8),
+    np.empty(0, dtype=np.int8),
+)
+
+
+def share_slots(
+    relevant: np.ndarray[Any, Any],
+    origins: np.ndarray[Any, Any],
+    places: np.ndarray[Any, Any],
+    n_dests: int,
+) -> tuple[Any, Any, Any, Any]:
+    """Room for the edge repairs that place removals can reuse (a scan of both).
+
+    One slot per (origin, place) that the place scan repairs: the place is on a tree path
+    to a destination and is not the origin. The repair of the tree edge into that place
+    fills the slot.
+
+    Parameters
+    ----------
+    relevant
+        The engine's ``relevant`` (origins × nodes).
+    origins
+        Node index of each origin.
+    places
+        Node indices of the places scanned.
+    n_dests
+        Number of destinations.
+
+    Returns
+    -------
+    tuple
+        ``(slot_of, distances, reusable, filled)`` for :func:`run_chunk`.
+    """
+    n_o, n = relevant.shape
+    slot_of = np.full((n_o, n), -1, dtype=np.int32)
+    count = 0
+    for oi in range(n_o):
+        xs = places[relevant[oi, places] & (places != origins[oi])]
+        slot_of[oi, xs] = np.arange(count, count + len(xs), dtype=np.int32)
+        count += len(xs)
+    return (
+        slot_of,
+        np.full((count, n_dests), np.inf),
+        np.zeros((count, n_dests), dtype=np.int8),
+        np.zeros(count, dtype=np.int8),
+    )

@@ -18,12 +18,8 @@ from __future__ import annotations
 
 import itertools
 import math
-import warnings
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing import get_context
 from typing import Any, Literal, NamedTuple
 
 import networkx as nx
@@ -175,7 +171,7 @@ def _ranges(starts: IntArray, ends: IntArray) -> tuple[IntArray, IntArray]:
 
 @dataclass
 class _Engine:
-    """Everything a worker needs; shipped once per process (or scattered once to Dask)."""
+    """Everything the repairs need; scattered once to every Dask worker with ``scheduler``."""
 
     n: int
     indptr: IntArray
@@ -476,21 +472,6 @@ def _needs_work(engine: _Engine, jobs: list[tuple[str, tuple[int, ...]]]) -> npt
     return out
 
 
-_WORKER: _Engine | None = None
-
-
-def _init_worker(engine: _Engine) -> None:
-    global _WORKER  # noqa: PLW0603 - one engine per worker process, set once
-    _WORKER = engine
-
-
-def _run_in_worker(jobs: list[tuple[str, tuple[int, ...]]]) -> FloatArray:
-    if _WORKER is None:
-        msg = "worker engine not initialised"
-        raise RuntimeError(msg)
-    return _WORKER.run(jobs)
-
-
 def _run_chunk(engine: _Engine, jobs: list[tuple[str, tuple[int, ...]]]) -> FloatArray:
     return engine.run(jobs)
 
@@ -512,55 +493,41 @@ def _execute(
         return np.zeros((0, _N_METRICS))
     if scheduler is not None:
         return _execute_dask(engine, jobs, scheduler, max(n_jobs, 1), progress)
-    if n_jobs <= 1:
-        parts = []
-        for chunk in _chunks(jobs, max(1, len(jobs) // 64)):
-            parts.append(engine.run(chunk))
-            if progress is not None:
-                progress(len(chunk))
-        return np.concatenate(parts)
-    return _execute_pool(engine, jobs, n_jobs, progress)
+    return _execute_local(engine, jobs, n_jobs, progress)
 
 
-def _execute_pool(
+# Removals per call of the compiled kernel: bounds the OD matrices held at once.
+_BLOCK = 2048
+
+
+def _execute_local(
     engine: _Engine,
     jobs: list[tuple[str, tuple[int, ...]]],
     n_jobs: int,
     progress: Callable[[int], None] | None,
 ) -> FloatArray:
-    # Interleave: neighbouring elements cost alike (subtrees near an origin are big), so
-    # contiguous chunks would leave one worker with the expensive end of the list.
-    parts = n_jobs * 8
-    perm = np.concatenate([np.arange(i, len(jobs), parts) for i in range(parts)])
-    chunks = _chunks([jobs[i] for i in perm.tolist()], parts)
-    results: list[FloatArray] = []
-    try:
-        # spawn, not fork: the caller may hold threads (Dask, BLAS) that fork would copy stuck.
-        with ProcessPoolExecutor(
-            max_workers=n_jobs,
-            mp_context=get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(engine,),
-        ) as pool:
-            for chunk, part in zip(chunks, pool.map(_run_in_worker, chunks), strict=True):
-                results.append(part)
-                if progress is not None:
-                    progress(len(chunk))
-    except BrokenProcessPool:
-        # A worker killed (out of memory, a signal): chunks are pure, so the ones not yet
-        # returned are computed here; the table is the same as without the failure.
-        left = chunks[len(results) :]
-        warnings.warn(
-            f"a scan worker died; computing the {len(left)} unfinished chunk(s) in this process",
-            UserWarning,
-            stacklevel=3,
-        )
-        for chunk in left:
-            results.append(engine.run(chunk))
-            if progress is not None:
-                progress(len(chunk))
+    """All jobs in this process, on ``n_jobs`` threads of the compiled kernel.
+
+    In a scan of both, the links run first and keep the repairs of the tree edge into
+    each scanned place; a place whose every affected destination keeps a shortest path
+    around it takes those distances instead of a repair of its own.
+    """
+    from resilience.analysis._repair import metrics, run_chunk, share_slots  # noqa: PLC0415
+
+    kinds = [kind for kind, _ in jobs]
+    places = np.array([ids[0] for kind, ids in jobs if kind == "node"], dtype=np.int64)
+    share = None
+    if 0 < len(places) < len(jobs):
+        share = share_slots(engine.relevant, engine.origins, places, len(engine.dests))
     out = np.empty((len(jobs), _N_METRICS))
-    out[perm] = np.concatenate(results)
+    for kind in ("edge", "node"):
+        rows = [i for i, k in enumerate(kinds) if k == kind]
+        for lo in range(0, len(rows), _BLOCK):
+            part = rows[lo : lo + _BLOCK]
+            after = run_chunk(engine, [jobs[i] for i in part], threads=n_jobs, share=share)
+            out[part] = metrics(engine.base, after, _REL_TOL)
+            if progress is not None:
+                progress(len(part))
     return out
 
 
@@ -614,7 +581,7 @@ def scan(
 ) -> pd.DataFrame:
     """Remove each link (or place) alone and rank them by the damage to supply.
 
-    Exact, and fast for three reasons, none of which changes a result:
+    Exact, and fast for four reasons, none of which changes a result:
 
     1. the intact shortest-path trees from every origin are computed once;
     2. an element on no tree path from an origin to a destination cannot lengthen any
@@ -623,9 +590,14 @@ def scan(
        removal a no-op for the same reason;
     3. otherwise only the origins whose tree uses the element are recomputed, and only
        inside the subtree it cuts off: nodes outside keep their distance; inside, a
-       Dijkstra (scipy csgraph) over the subtree is seeded with the best entry from
+       compiled Dijkstra (:mod:`resilience.analysis._repair`) over the part of the
+       subtree near the affected shortest paths is seeded with the best entry from
        outside. Equal-cost alternatives are found by that Dijkstra, so ties give a
-       zero increase, as the full recomputation of :func:`scan_naive` does.
+       zero increase, as the full recomputation of :func:`scan_naive` does;
+    4. with ``elements="both"``, removing a place cuts the same subtree as removing the
+       tree edge into it: where the link's repair found, for every destination under
+       the place, a shortest path that avoids the place, the place scores those
+       distances without a repair of its own (about seven in ten on road-like grids).
 
     A link is both directions of one ``(u, v, key)`` edge: a cut road blocks both ways.
     Removing a place counts its own OD pairs as cut off.
@@ -641,7 +613,9 @@ def scan(
     weight
         Edge attribute minimised.
     jobs
-        Worker processes (1: this process). With ``scheduler``, Dask workers to start.
+        Threads of the compiled repairs (1: this thread; the kernel releases the GIL, so
+        there is no process start-up or copy of the graph). With ``scheduler``, Dask
+        workers to start.
     scheduler
         ``None``; ``"local"`` (a Dask ``LocalCluster`` of ``jobs`` workers); a scheduler
         address; or a ``distributed.Client``. The graph arrays are scattered once to
