@@ -4,6 +4,8 @@
 - :mod:`~resilience.reports.charts`: PNG charts.
 - :mod:`~resilience.reports.maps`: the static and the folium map of a scenario.
 - :mod:`~resilience.reports.layers`: a scenario's GeoPackage layers.
+- :mod:`~resilience.reports.interdiction`: a scenario's interdiction curve (the worst k
+  further link losses, exact) and its worst set.
 - :mod:`~resilience.reports.build`: writing the folders, the index, stale files, ``--check``.
 
 Every file is written through :mod:`resilience.io` and is byte-identical when regenerated.
@@ -24,12 +26,14 @@ from resilience.reports.build import (
     render_timeline,
 )
 from resilience.reports.charts import timeline_png
+from resilience.reports.interdiction import ScenarioInterdiction, scenario_interdiction
 from resilience.reports.maps import stable_folium_html
 from resilience.reports.pages import markdown_table
 
 __all__ = [
     "MANAGED",
     "ReportOutcome",
+    "ScenarioInterdiction",
     "TimelineSpec",
     "build_reports",
     "check_reports",
@@ -39,6 +43,7 @@ __all__ = [
     "render_compare",
     "render_scenario",
     "render_timeline",
+    "scenario_interdiction",
     "stable_folium_html",
     "timeline_png",
 ]
