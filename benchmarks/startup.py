@@ -12,6 +12,8 @@ Usage: ``python benchmarks/startup.py [--runs N] [--warmup N] [-- CLI ARGS...]``
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -67,7 +69,7 @@ def heavy_imports(args: list[str]) -> list[str]:
     return [name for name in HEAVY if name in loaded]
 
 
-def measure(args: list[str], runs: int, warmup: int) -> list[float]:
+def measure(args: list[str], runs: int, warmup: int) -> tuple[list[float], float, float]:
     """Wall seconds of ``runs`` fresh ``python -m resilience.cli ARGS`` processes.
 
     Parameters
@@ -81,17 +83,24 @@ def measure(args: list[str], runs: int, warmup: int) -> list[float]:
 
     Returns
     -------
-    list of float
-        One wall time per timed run, seconds.
+    tuple
+        One wall time per timed run (seconds), and the mean user and system CPU seconds
+        per run (as hyperfine reports them; on a busy machine the CPU time is what the
+        run itself costs, the wall time adds the waiting for a core).
     """
     cmd = [sys.executable, "-m", "resilience.cli", *args]
     times = []
+    user = system = 0.0
     for i in range(warmup + runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)  # noqa: S603
         if i >= warmup:
             times.append(time.perf_counter() - start)
-    return times
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            user += after.ru_utime - before.ru_utime
+            system += after.ru_stime - before.ru_stime
+    return times, user / runs, system / runs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         args = ns.cli or ["cut", "--node", "pokrovsk"]
         if "--out" not in args:
             args = [*args, "--out", str(Path(tmp) / "reports")]
-        times = measure(args, max(ns.runs, 2), max(ns.warmup, 0))
+        runs = max(ns.runs, 2)
+        times, user, system = measure(args, runs, max(ns.warmup, 0))
         heavy = heavy_imports(args)
     mean = statistics.fmean(times)
     sd = statistics.stdev(times)
@@ -126,8 +136,10 @@ def main(argv: list[str] | None = None) -> int:
         f"  Time (mean ± σ):   {mean:.3f} s ± {sd:.3f} s    ({len(times)} runs, "
         f"{ns.warmup} warm-up)"
     )
+    print(f"  CPU (mean):        User: {user:.3f} s, System: {system:.3f} s")
     print(f"  Range (min … max): {min(times):.3f} s … {max(times):.3f} s")
     print(f"  Heavy imports:     {', '.join(heavy) or 'none'}")
+    print(f"  Load average:      {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores)")
     return 0
 
 
