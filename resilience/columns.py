@@ -240,13 +240,17 @@ COLUMNS: dict[str, Column] = {
     "nodes_lost_since_start": Column(
         "count", "Nodes lost on that day that were still held on the first day analysed."
     ),
-    "edges_lost": Column("count", "Directed links inside or crossing the occupied area."),
     "destinations_reachable": Column(
         "count", "Destinations still reachable from at least one origin."
     ),
     "destinations_total": Column("count", "Destinations measured."),
     "links_lost": Column(
         "count", "Links inside or crossing the occupied area; a two-way link counts once."
+    ),
+    "links_lost_since_start": Column(
+        "count",
+        "Links lost on that day (inside or crossing the area, between held places) that were "
+        "still open on the first day analysed; a two-way link counts once.",
     ),
     "pairs_lost": Column("count", "Supply pairs with an end inside the occupied area that day."),
     "pairs_cut_off": Column("count", "Supply pairs with both ends held but no route that day."),

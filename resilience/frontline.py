@@ -386,17 +386,18 @@ def timeline(
     -------
     pandas.DataFrame
         ``date``, ``layer_date``, ``nodes_lost`` (all places inside the area that day),
-        ``nodes_lost_since_start``, ``edges_lost``, ``destinations_reachable``,
-        ``destinations_total`` (those still held on the first day), ``links_lost`` (a
-        two-way link once), ``pairs_lost`` (an end inside the area), ``pairs_cut_off``
-        (both ends held, no route), ``mean_time_increase_min`` (over every pair connected
-        on the first day, a pair with no route counted at ``no_route_penalty_min``: one
-        day, or the largest increase seen if longer, so it cannot fall when supply
-        worsens), ``mean_time_increase_connected_min`` (over pairs still connected only),
-        ``min_cut``, ``efficiency_loss_pct`` (against the first day); where every link
-        carries a capacity also ``deliverable_t_per_day`` (maximum flow to the
-        destinations still held) and ``demand_met_lambda`` (share of their demand met at
-        once). With a length weight the figures are ``..._km``.
+        ``nodes_lost_since_start``, ``destinations_reachable``, ``destinations_total``
+        (those still held on the first day), ``links_lost`` (a two-way link once),
+        ``links_lost_since_start`` (of those, the ones open on the first day),
+        ``pairs_lost`` (an end inside the area), ``pairs_cut_off`` (both ends held, no
+        route), ``mean_time_increase_min`` (over every pair connected on the first day, a
+        pair with no route counted at ``no_route_penalty_min``: one day, or the largest
+        increase seen if longer, so it cannot fall when supply worsens),
+        ``mean_time_increase_connected_min`` (over pairs still connected only), ``min_cut``,
+        ``efficiency_loss_pct`` (against the first day); where every link carries a capacity
+        also ``deliverable_t_per_day`` (maximum flow to the destinations still held) and
+        ``demand_met_lambda`` (share of their demand met at once). With a length weight the
+        figures are ``..._km``.
 
     Raises
     ------
@@ -445,6 +446,7 @@ def timeline(
                 "nodes_lost": len(removal.nodes),
                 "nodes_lost_since_start": len(set(removal.nodes) & set(G0.nodes)),
                 "links_lost": link_count(removal.edges),
+                "links_lost_since_start": link_count(e for e in removal.edges if G0.has_edge(*e)),
                 "destinations_reachable": reachable,
                 "destinations_total": len(dst),
                 "pairs_lost": lost,

@@ -167,6 +167,9 @@ def test_timeline_rows(toy, front):
     assert list(frame["destinations_reachable"]) == [1, 1, 0, 1]
     assert list(frame["nodes_lost"]) == [1, 1, 3, 0]
     assert list(frame["nodes_lost_since_start"]) == [0, 0, 2, 0]
+    # Links are counted against the first day too (a two-way link once).
+    assert all(frame["links_lost_since_start"] <= frame["links_lost"])
+    assert frame.loc[0, "links_lost_since_start"] == 0
     # Delta itself falls on 2024-07-19: its pair is lost, not cut off (issue 12).
     assert list(frame["pairs_lost"]) == [0, 0, 1, 0]
     assert list(frame["pairs_cut_off"]) == [0, 0, 0, 0]

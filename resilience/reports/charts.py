@@ -150,7 +150,15 @@ def timeline_png(frame: pd.DataFrame, title: str) -> bytes:
                 ("min_cut", "min cut (links)"),
             ),
         ),
-        ("network lost (count)", (("nodes_lost", "nodes lost"), ("links_lost", "links lost"))),
+        # Counted against the first day, as every other panel is: ground held before the
+        # baseline day is no loss (the table keeps the totals, nodes_lost and links_lost).
+        (
+            "lost since first day (count)",
+            (
+                ("nodes_lost_since_start", "nodes lost since the first day"),
+                ("links_lost_since_start", "links lost since the first day"),
+            ),
+        ),
         ("time (min)", (("mean_time_increase_min", "mean travel-time increase"),)),
         ("efficiency loss (%)", (("efficiency_loss_pct", "global efficiency loss"),)),
     ]
