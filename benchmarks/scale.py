@@ -11,7 +11,8 @@ read); that build is timed as the ``build`` phase. Then, each timed on its own:
 - ``od``: K origins and K destinations drawn from the largest strongly connected piece,
   exactly as ``benchmarks/bench.py`` picks them (same nodes for the same graph);
 - ``scan``: ``criticality.scan(G, origins, destinations, elements="edges", jobs=J)``
-  (the engine build, the element filter, the repairs in J spawned workers, the table);
+  (the engine build, the element filter, the repairs with ``jobs=J`` -- threads of the
+  compiled kernel or worker processes, whichever the scan uses -- and the table);
 - ``label``: ``criticality.labelled_scan_table`` (the columns the CLI writes);
 - ``write``: ``resilience.io.write_table`` to a temporary folder (CSV and Parquet, as
   ``resilience scan`` writes them), deleted afterwards.
@@ -73,7 +74,7 @@ def _pss_mb(pid: int | str = "self") -> float:
 
 
 def _descendants(root: int) -> list[int]:
-    """Live descendants of ``root`` (the scan's spawned workers and their helpers)."""
+    """Live descendants of ``root`` (scan worker processes, if the scan starts any)."""
     parent: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
