@@ -25,44 +25,53 @@ _SLACK_ROUNDS = 3
 
 
 @njit(cache=True, nogil=True)
-def _heap_push(hd: Any, hn: Any, size: int, d: float, node: int) -> int:  # pragma: no cover
+def _heap_push(  # pragma: no cover
+    hf: Any, hg: Any, hn: Any, size: int, f: float, g: float, node: int
+) -> int:
     i = size
-    hd[i] = d
-    hn[i] = node
     while i > 0:
         p = (i - 1) >> 1
-        if hd[p] <= hd[i]:
+        if hf[p] <= f:
             break
-        hd[p], hd[i] = hd[i], hd[p]
-        hn[p], hn[i] = hn[i], hn[p]
+        hf[i] = hf[p]
+        hg[i] = hg[p]
+        hn[i] = hn[p]
         i = p
+    hf[i] = f
+    hg[i] = g
+    hn[i] = node
     return size + 1
 
 
 @njit(cache=True, nogil=True)
-def _heap_pop(hd: Any, hn: Any, size: int) -> int:  # pragma: no cover
+def _heap_pop(hf: Any, hg: Any, hn: Any, size: int) -> int:  # pragma: no cover
     size -= 1
-    hd[0] = hd[size]
-    hn[0] = hn[size]
+    f = hf[size]
+    g = hg[size]
+    node = hn[size]
     i = 0
     while True:
-        left = 2 * i + 1
-        if left >= size:
+        c = 2 * i + 1
+        if c >= size:
             break
-        c = left
-        if left + 1 < size and hd[left + 1] < hd[left]:
-            c = left + 1
-        if hd[i] <= hd[c]:
+        if c + 1 < size and hf[c + 1] < hf[c]:
+            c += 1
+        if f <= hf[c]:
             break
-        hd[c], hd[i] = hd[i], hd[c]
-        hn[c], hn[i] = hn[i], hn[c]
+        hf[i] = hf[c]
+        hg[i] = hg[c]
+        hn[i] = hn[c]
         i = c
+    hf[i] = f
+    hg[i] = g
+    hn[i] = node
     return size
 
 
 @njit(cache=True, nogil=True)
 def _dijkstra(  # noqa: C901, PLR0912, PLR0915 - one compiled loop; calls would cost
     eng: Any,
+    rdist_t: Any,
     oi: int,
     nodes: Any,
     k: int,
@@ -72,6 +81,8 @@ def _dijkstra(  # noqa: C901, PLR0912, PLR0915 - one compiled loop; calls would 
     cb: int,
     cw: float,
     tnodes: Any,
+    tcols: Any,
+    lim: Any,
     found: Any,
     ws: Any,
     root: int,
@@ -79,18 +90,20 @@ def _dijkstra(  # noqa: C901, PLR0912, PLR0915 - one compiled loop; calls would 
 ) -> None:  # pragma: no cover
     """Distances to ``tnodes`` over ``nodes[:k]`` (inside the subtree), seeded from outside.
 
-    ``tvia[i]`` is 0 when some shortest path to ``tnodes[i]`` avoids ``root`` (so removing
-    ``root`` itself leaves that distance), 1 when every one found passes it (or it is
-    unknown: ties settled after a node was used count as passing, which only costs a
-    recomputation).
+    One A* search per destination ``t`` over those nodes, guided by the intact distance
+    to ``t`` (``rdist``, a lower bound once something is removed), so only the nodes
+    that can lie on a path as short as the answer are settled. A search stops when the
+    smallest key exceeds ``min(found, lim)`` by a relative 1e-9 (far above the rounding
+    of the sums), so ``found`` is the least path sum over these nodes, the float a
+    full Dijkstra gives. ``tvia[i]`` is 0 when some shortest path to ``tnodes[i]``
+    avoids ``root`` (so removing ``root`` itself leaves that distance), 1 when every
+    one found passes it or it is unknown (ties met after a node was used count as
+    passing, which only costs a recomputation).
     """
     (indptr, indices, data, t_indptr, t_indices, t_data, dist, tin) = eng
-    mark, dl, done, hd, hn, _, via = ws
-    for i in range(len(tnodes)):
-        found[i] = np.inf
+    mark, dl, sd, hf, hn, _, via, hg, touched = ws
     for i in range(k):
         mark[nodes[i]] = 1
-    size = 0
     for i in range(k):
         y = nodes[i]
         best = np.inf
@@ -100,50 +113,61 @@ def _dijkstra(  # noqa: C901, PLR0912, PLR0915 - one compiled loop; calls would 
             if start <= tx < stop:
                 continue
             w = cw if (x == ca and y == cb) else t_data[p]
-            lab = dist[oi, x] + w
-            best = min(best, lab)
-        if best < np.inf:
-            dl[y] = best
-            via[y] = 1 if y == root else 0
-            size = _heap_push(hd, hn, size, best, y)
-    left = 0
+            best = min(best, dist[oi, x] + w)
+        sd[y] = best
     for i in range(len(tnodes)):
-        if mark[tnodes[i]] == 1:
-            left += 1
-            done[tnodes[i]] = 0
-    while size > 0 and left > 0:
-        d = hd[0]
-        u = hn[0]
-        size = _heap_pop(hd, hn, size)
-        if d > dl[u] or done[u] == 1:
-            continue
-        done[u] = 1
-        if mark[u] == 1:
-            for i in range(len(tnodes)):
-                if tnodes[i] == u:
-                    left -= 1
-        for p in range(indptr[u], indptr[u + 1]):
-            v = indices[p]
-            if mark[v] != 1 or done[v] == 1:
-                continue
-            nd = d + data[p]
-            if nd < dl[v]:
-                dl[v] = nd
-                via[v] = 1 if v == root else via[u]
-                size = _heap_push(hd, hn, size, nd, v)
-            elif nd == dl[v] and v != root:
-                via[v] &= via[u]
-    for i in range(len(tnodes)):
+        t = tnodes[i]
+        col = tcols[i]
+        found[i] = np.inf
         tvia[i] = 1
-        if mark[tnodes[i]] == 1:
-            found[i] = dl[tnodes[i]]
-            if found[i] < np.inf:
-                tvia[i] = via[tnodes[i]]
+        if mark[t] != 1:
+            continue
+        size = 0
+        n_touch = 0
+        for q in range(k):
+            y = nodes[q]
+            s = sd[y]
+            h = rdist_t[y, col]
+            if s < np.inf and h < np.inf:
+                dl[y] = s
+                via[y] = 1 if y == root else 0
+                touched[n_touch] = y
+                n_touch += 1
+                size = _heap_push(hf, hg, hn, size, s + h, s, y)
+        cap = lim[i]
+        while size > 0:
+            c = min(dl[t], cap)
+            if hf[0] > c * (1.0 + 1e-9):
+                break
+            g = hg[0]
+            u = hn[0]
+            size = _heap_pop(hf, hg, hn, size)
+            if g > dl[u]:
+                continue
+            for p in range(indptr[u], indptr[u + 1]):
+                v = indices[p]
+                if mark[v] != 1:
+                    continue
+                nd = g + data[p]
+                if nd < dl[v]:
+                    h = rdist_t[v, col]
+                    if h == np.inf:
+                        continue
+                    if dl[v] == np.inf:
+                        touched[n_touch] = v
+                        n_touch += 1
+                    dl[v] = nd
+                    via[v] = 1 if v == root else via[u]
+                    size = _heap_push(hf, hg, hn, size, nd + h, nd, v)
+                elif nd == dl[v] and v != root:
+                    via[v] &= via[u]
+        found[i] = dl[t]
+        if found[i] < np.inf:
+            tvia[i] = via[t]
+        for q in range(n_touch):
+            dl[touched[q]] = np.inf
     for i in range(k):
-        y = nodes[i]
-        mark[y] = 0
-        dl[y] = np.inf
-        done[y] = 0
+        mark[nodes[i]] = 0
 
 
 @njit(cache=True, nogil=True)
@@ -235,7 +259,25 @@ def _repair(  # noqa: C901, PLR0912, PLR0915 - one compiled loop
                         buf[k] = y
                         k += 1
                         break
-        _dijkstra(eng, oi, buf, k, start, stop, ca, cb, cw, tnodes, found, ws, root, tvia)
+        _dijkstra(
+            eng,
+            rdist_t,
+            oi,
+            buf,
+            k,
+            start,
+            stop,
+            ca,
+            cb,
+            cw,
+            tnodes,
+            targets,
+            bound,
+            found,
+            ws,
+            root,
+            tvia,
+        )
         ok = True
         for i in range(nt):
             if not found[i] < bound[i] * (1.0 - 1e-7):
@@ -245,7 +287,26 @@ def _repair(  # noqa: C901, PLR0912, PLR0915 - one compiled loop
             _keep(after, oi, targets, found, tvia, slot, share)
             return
         slack *= 4.0
-    _dijkstra(eng, oi, sub, len(sub), start, stop, ca, cb, cw, tnodes, found, ws, root, tvia)
+    bound[:] = np.inf
+    _dijkstra(
+        eng,
+        rdist_t,
+        oi,
+        sub,
+        len(sub),
+        start,
+        stop,
+        ca,
+        cb,
+        cw,
+        tnodes,
+        targets,
+        bound,
+        found,
+        ws,
+        root,
+        tvia,
+    )
     _keep(after, oi, targets, found, tvia, slot, share)
 
 
@@ -266,14 +327,18 @@ def _keep(
 
 @njit(cache=True, nogil=True)
 def _workspace(n: int, nnz: int) -> Any:  # pragma: no cover
+    # A search pushes each node once per improvement: its seed plus one per edge relaxed.
+    cap = 2 * (n + nnz) + 1
     ws = (
         np.zeros(n, dtype=np.int8),
         np.full(n, np.inf),
+        np.full(n, np.inf),
+        np.empty(cap),
+        np.empty(cap, dtype=np.int64),
         np.zeros(n, dtype=np.int8),
-        np.empty(n + nnz + 1),
-        np.empty(n + nnz + 1, dtype=np.int64),
         np.zeros(n, dtype=np.int8),
-        np.zeros(n, dtype=np.int8),
+        np.empty(cap),
+        np.empty(n, dtype=np.int64),
     )
     return ws, np.empty(n, dtype=np.int64)
 

@@ -170,3 +170,106 @@ def test_compiled_metrics_are_the_reference_floats():
             out = metrics(before, after, _REL_TOL)
             for j in range(4):
                 assert np.array_equal(out[j], np.array(_metrics(before, after[j])))
+
+
+def _by_element(table: pd.DataFrame) -> dict[tuple[str, str, str, str], tuple[float, ...]]:
+    def txt(x):
+        if x is None or (isinstance(x, float) and np.isnan(x)):
+            return ""
+        return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x)
+
+    return {
+        (e, txt(u), txt(v), txt(k)): (a, b, c, int(p))
+        for e, u, v, k, a, b, c, p in zip(
+            table["element"],
+            table["u"],
+            table["v"],
+            table["key"],
+            table["importance"],
+            table["unsatisfied"],
+            table["efficiency_loss"],
+            table["pairs_affected"],
+            strict=True,
+        )
+    }
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize(
+    ("seed", "integer_times", "rail"), [(0, False, 0.02), (1, True, 0.02), (2, True, 0.4)]
+)
+def test_both_pass_equals_the_two_scans_bitwise(seed, integer_times, rail, jobs):
+    # elements="both" lets a place take the distances of the link repair of the same
+    # subtree; ties (whole minutes) and parallel rail links (rail=0.4) decide whether
+    # a shortest path avoids the place. The floats must be exactly the separate scans'.
+    G = road_like(196, seed=seed, drop=0.25, rail=rail, integer_times=integer_times)
+    nodes = list(G)
+    o = [nodes[0], nodes[13], nodes[100], nodes[97]]
+    d = [nodes[-1], nodes[182], nodes[90], nodes[60], nodes[98], nodes[14]]
+    both = scan(G, o, d, elements="both", jobs=jobs)
+    separate = pd.concat([scan(G, o, d, elements="edges"), scan(G, o, d, elements="nodes")])
+    assert _by_element(both) == _by_element(separate)
+    _same(both, scan_naive(G, o, d, elements="both"))
+
+
+def test_place_reuse_gives_the_repaired_floats():
+    # The kernel directly: place removals with the link repairs kept give the very OD
+    # times of their own repairs, and most of them are taken from the kept repairs.
+    from resilience.analysis import _repair
+    from resilience.analysis.criticality import _REL_TOL, _build_engine, _elements, _needs_work
+    from resilience.backend import edge_arrays
+
+    G = road_like(400, seed=4, drop=0.2, rail=0.2)
+    nodes = list(G)
+    o, d = [nodes[0], nodes[210], nodes[399]], [nodes[19], nodes[380], nodes[150], nodes[255]]
+    arrays = edge_arrays(G, "travel_time")
+    engine = _build_engine(arrays, o, d)
+    items = _elements(G, arrays, "both")
+    jobs = [
+        ("node", (arrays.index[e.u],)) if e.kind == "node" else ("edge", e.edges) for e in items
+    ]
+    jobs = [j for j, w in zip(jobs, _needs_work(engine, jobs), strict=True) if w]
+    edge_jobs = [j for j in jobs if j[0] == "edge"]
+    node_jobs = [j for j in jobs if j[0] == "node"]
+    places = np.array([ids[0] for _, ids in node_jobs])
+    share = _repair.share_slots(engine.relevant, engine.origins, places, len(d))
+    _repair.run_chunk(engine, edge_jobs, share=share)
+    slot_of, _, ok, filled = share
+    assert filled.all()
+    reusable = 0
+    for oi in range(len(o)):
+        for x in places[slot_of[oi, places] >= 0]:
+            lo = engine.tin[oi, x]
+            under = [
+                j
+                for j, t in enumerate(engine.dests)
+                if lo <= engine.tin[oi, t] < lo + engine.size[oi, x] and t != x
+            ]
+            reusable += all(ok[slot_of[oi, x], j] for j in under)
+    assert reusable > len(filled) // 3
+    shared = _repair.run_chunk(engine, node_jobs, share=share)
+    alone = _repair.run_chunk(engine, node_jobs)
+    assert np.array_equal(shared, alone)
+    np.testing.assert_allclose(
+        _repair.metrics(engine.base, shared, _REL_TOL), engine.run_reference(node_jobs), rtol=1e-12
+    )
+
+
+def test_both_pass_with_origin_and_destination_on_paths():
+    # b is an origin on a's shortest path; c is a destination on the way to d; the
+    # parallel slower rail a-b keeps the tree edge into b from being the only way in.
+    G = nx.MultiDiGraph()
+    for i, n in enumerate("abcdef"):
+        G.add_node(n, x=float(i), y=0.0)
+    for u, v, t in [("a", "b", 60), ("b", "c", 60), ("c", "d", 60), ("a", "e", 100),
+                    ("e", "c", 100), ("e", "f", 30), ("f", "d", 200), ("b", "e", 45)]:  # fmt: skip
+        G.add_edge(u, v, travel_time=float(t), mode="road")
+        G.add_edge(v, u, travel_time=float(t), mode="road")
+    G.add_edge("a", "b", key=1, travel_time=70.0, mode="rail")
+    o, d = ["a", "b"], ["c", "d"]
+    both = scan(G, o, d, elements="both", jobs=2)
+    _same(both, scan_naive(G, o, d, elements="both"))
+    separate = pd.concat([scan(G, o, d, elements="edges"), scan(G, o, d, elements="nodes")])
+    assert _by_element(both) == _by_element(separate)
+    lost_b = both[(both["element"] == "node") & (both["u"] == "b")].iloc[0]
+    assert lost_b["unsatisfied"] == pytest.approx(0.5)  # b's own two pairs
