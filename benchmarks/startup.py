@@ -23,6 +23,7 @@ from pathlib import Path
 
 # Imports the embedded-region cut must not pay for (tests/cli/test_startup.py asserts it).
 HEAVY = (
+    "numpy",
     "pandas",
     "scipy",
     "geopandas",

@@ -1,6 +1,6 @@
 """Start-up of ``resilience cut`` on the embedded region: what it imports, and what it prints.
 
-A structural test, not a timed one: the run must not load the heavy packages (pandas,
+A structural test, not a timed one: the run must not load the heavy packages (pandas, numpy,
 scipy, the geo stack, numba, networkit, matplotlib), which cost over a second of the
 start (``benchmarks/startup.py`` measures the wall time). The table printer and the JSON
 records that replace pandas on that path are checked against pandas itself.
@@ -24,7 +24,7 @@ from resilience.cli._common import records, row_records, table_text
 # Nothing on the embedded region's cut needs these (analysis on networkx, CSV by the csv
 # module); each one alone costs 0.3-1 s of start-up.
 ENGINE_AND_GRAPHICS = ("scipy", "numba", "networkit", "matplotlib", "geopandas", "pyogrio")
-PANDAS_AND_GEOMETRY = ("pandas", "pyarrow", "shapely", "pyproj")
+PANDAS_AND_GEOMETRY = ("pandas", "pyarrow", "shapely", "pyproj", "numpy")
 
 _PROBE = """
 import runpy, sys
@@ -74,7 +74,7 @@ def test_cut_runs_without_the_engine_or_graphics(cut_run: tuple[int, set[str], s
     assert not modules & set(ENGINE_AND_GRAPHICS), sorted(modules & set(ENGINE_AND_GRAPHICS))
 
 
-def test_cut_runs_without_pandas_or_geometry(cut_run: tuple[int, set[str], str]) -> None:
+def test_cut_runs_without_pandas_numpy_or_geometry(cut_run: tuple[int, set[str], str]) -> None:
     _, modules, _ = cut_run
     assert not modules & set(PANDAS_AND_GEOMETRY), sorted(modules & set(PANDAS_AND_GEOMETRY))
 
