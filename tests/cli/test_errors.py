@@ -453,17 +453,18 @@ def test_out_refused_by_the_system(toy_env, tmp_path, monkeypatch):
 
 
 def test_ctrl_c_during_a_write_leaves_no_partial_file(toy_env, tmp_path, monkeypatch):
-    real = pd.DataFrame.to_csv
+    # cut writes its tables with resilience.io.write_rows (no pandas): bytes to a temporary.
+    real = Path.write_bytes
     calls = []
 
-    def half_then_interrupt(self: pd.DataFrame, path: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(path)
+    def half_then_interrupt(self: Path, data: bytes) -> int:
+        calls.append(self)
         if len(calls) == 2:
-            Path(path).write_text(real(self, None, *args, **kwargs)[:10])
+            real(self, data[:10])
             raise KeyboardInterrupt
-        return real(self, path, *args, **kwargs)
+        return real(self, data)
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_interrupt)
+    monkeypatch.setattr(Path, "write_bytes", half_then_interrupt)
     result = runner.invoke(app, ["cut", "-g", "toy", "--out", str(tmp_path)])
     assert result.exit_code == 130
     assert result.stderr.strip() == "interrupted; no partial files were left"
@@ -479,13 +480,13 @@ def test_real_sigint_in_a_subprocess_leaves_no_partial_file(tmp_path):
 import os, signal, sys
 # A child of a background job inherits SIGINT ignored: set the handler this test relies on.
 signal.signal(signal.SIGINT, signal.default_int_handler)
-import pandas as pd
-real = pd.DataFrame.to_csv
-def slow(self, path, *a, **k):
-    open(path, "w").write("partial")
+from pathlib import Path
+real = Path.write_bytes
+def slow(self, data):
+    open(self, "w").write("partial")
     os.kill(os.getpid(), signal.SIGINT)
-    return real(self, path, *a, **k)
-pd.DataFrame.to_csv = slow
+    return real(self, data)
+Path.write_bytes = slow
 os.environ["RESILIENCE_GRAPHS"] = {str(Path(__file__).parents[1] / "data")!r}
 sys.argv = ["resilience", "cut", "-g", "toy", "--out", {str(tmp_path)!r}]
 from resilience.cli import main
