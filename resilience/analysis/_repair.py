@@ -5,7 +5,11 @@ building. The algorithm is the one :mod:`resilience.analysis.criticality` docume
 (intact shortest-path trees; only the subtree a removal cuts off is recomputed, first
 over the nodes within a bound of the affected destinations), and the arithmetic is the
 same (a label is ``dist(x) + w(x, y)`` summed along the path), so the distances are the
-same floats as a full Dijkstra's.
+same floats as a full Dijkstra's. Each repair is an A* search per destination over
+those nodes (:func:`_dijkstra`); a place removal takes the distances of the repair of
+the tree edge into it when they have shortest paths that avoid the place
+(:func:`_reuse`, in a scan of both); :func:`run_chunk` splits a chunk over threads
+(the kernel holds no GIL), each writing only its own removals' rows.
 
 Imported only when a scan runs: numba's import and the first compile cost about a
 second and are cached on disk (``cache=True``) for later processes.

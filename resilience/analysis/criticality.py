@@ -590,10 +590,11 @@ def scan(
        removal a no-op for the same reason;
     3. otherwise only the origins whose tree uses the element are recomputed, and only
        inside the subtree it cuts off: nodes outside keep their distance; inside, a
-       compiled Dijkstra (:mod:`resilience.analysis._repair`) over the part of the
-       subtree near the affected shortest paths is seeded with the best entry from
-       outside. Equal-cost alternatives are found by that Dijkstra, so ties give a
-       zero increase, as the full recomputation of :func:`scan_naive` does;
+       compiled search (:mod:`resilience.analysis._repair`: A* toward each affected
+       destination, guided by the intact distance to it, over the part of the subtree
+       near the affected shortest paths) is seeded with the best entry from outside.
+       Equal-cost alternatives are found by that search, so ties give a zero
+       increase, as the full recomputation of :func:`scan_naive` does;
     4. with ``elements="both"``, removing a place cuts the same subtree as removing the
        tree edge into it: where the link's repair found, for every destination under
        the place, a shortest path that avoids the place, the place scores those
