@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import time
 from typing import Any
 
 import networkx as nx
@@ -325,18 +323,12 @@ def test_embedded_region_matches_networkx_to_the_tonne() -> None:
     assert summary["max_flow_after_t_per_day"] < summary["max_flow_before_t_per_day"]
 
 
-def test_analyse_flow_on_the_embedded_region_is_fast_and_consistent() -> None:
+def test_analyse_flow_on_the_embedded_region_is_consistent() -> None:
+    # Its speed is a benchmark row (just bench --only flow), not a timed test.
     G = resilience.load_network()
     origins, destinations = resilience.resolve_od(G)
     removal = resilience.build_removal(G, nodes=["pokrovsk"], refs=["M30"])
-    # flow imports scipy and pandas when it first needs them: time the analysis, not that.
-    for name in ("pandas", "scipy.optimize", "scipy.sparse.csgraph"):
-        importlib.import_module(name)
-
-    start = time.perf_counter()
     result = analyse_flow(G, removal, origins, destinations)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0
     out = result.to_json()
     assert out["max_flow_before_t_per_day"] == nx_max_flow(G, origins, destinations)
     assert out["max_flow_after_t_per_day"] <= out["max_flow_before_t_per_day"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 from typing import Any
 
@@ -142,18 +141,15 @@ def test_refusals() -> None:
         redundancy(G, weight="length")
 
 
-def test_embedded_region_in_well_under_a_second() -> None:
+def test_embedded_region_table() -> None:
+    # Its speed is a benchmark row (just bench --only redundancy), not a timed test.
     from resilience import settings
     from resilience.sources.bundled import load_region
 
     G = load_region(settings.DEFAULT_REGION)
-    redundancy(G)  # load the compiled kernel outside the timing
-    start = time.perf_counter()
     table = redundancy(G)
-    seconds = time.perf_counter() - start
     assert len(table) > 50
     assert table["detour"].any()
-    assert seconds < 1.0
 
 
 def _road_layer(path: Path) -> Path:

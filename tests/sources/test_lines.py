@@ -212,7 +212,6 @@ def test_road_mode_and_refusals(tmp_path: Path) -> None:
 
 @pytest.mark.shared_data
 def test_the_real_dcw_layer_noding_and_redundancy() -> None:
-    import time
 
     from resilience.analysis.redundancy import redundancy
 
@@ -224,15 +223,11 @@ def test_the_real_dcw_layer_noding_and_redundancy() -> None:
     assert G.graph["noding"].startswith("1720 features, 1733 lines -> ")
     lengths = [d for *_, d in G.edges(data="length")]
     assert min(lengths) > 1  # no sliver survives merging
-    redundancy(G, weight="length")  # compile/load the kernel outside the timing
-    start = time.perf_counter()
-    table = redundancy(G, weight="length")
-    seconds = time.perf_counter() - start
+    table = redundancy(G, weight="length")  # its speed: just bench --only redundancy
     assert len(table) == G.number_of_edges() // 2
     assert 0 < table["detour"].sum() < len(table)
     assert (table.loc[table["detour"], "alt_length"] > 0).all()
     assert table.loc[~table["detour"], "alt_length"].isna().all()
-    assert seconds < 5  # ~0.1-0.2 s measured; generous for a shared machine
 
 
 @pytest.fixture(scope="module")
