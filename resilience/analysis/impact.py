@@ -33,6 +33,7 @@ __all__ = [
     "link_count",
     "links_once",
     "od_pairs",
+    "od_times",
     "use_networkx",
     "weight_units",
 ]
@@ -334,6 +335,37 @@ def _times(
         reach = np.flatnonzero(np.isfinite(row))
         out[s] = dict(zip([arrays.nodes[j] for j in reach], row[reach].tolist(), strict=True))
     return out
+
+
+def od_times(
+    G: nx.MultiDiGraph[Any],
+    sources: Sequence[Any],
+    *,
+    weight: str = "travel_time",
+    engine: Engine = "auto",
+) -> dict[Any, dict[Any, float]]:
+    """The shortest ``weight`` from each source to every node it reaches.
+
+    Parameters
+    ----------
+    G
+        The network.
+    sources
+        Node ids; one absent from ``G`` reaches nothing.
+    weight
+        Edge attribute minimised.
+    engine
+        ``scipy`` (one multi-source Dijkstra on the cached conversion), ``networkx`` (pure
+        Python, no scipy import) or ``auto``: networkx up to :data:`NETWORKX_MAX_NODES`
+        nodes. The numbers are the same (a zero-cost edge costs 1e-9 on both).
+
+    Returns
+    -------
+    dict
+        Source → {node: distance}.
+    """
+    unique = list(dict.fromkeys(sources))
+    return _times(G, unique, weight, _simple(G, weight) if use_networkx(G, engine) else None)
 
 
 def cut_rows(
