@@ -6,11 +6,8 @@ and never a partial file where a reader could take it for a whole one.
 
 from __future__ import annotations
 
-import os
-import signal
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -207,59 +204,3 @@ def test_fetch_after_a_hard_kill_says_what_happened(tmp_path, fake_overpass):
     result = runner.invoke(app, ["fetch", *BBOX, "--refresh"])
     assert result.exit_code == 0, result.output
     assert _files(tmp_path) == ["small.graphml", "small.meta.json"]
-
-
-# --- a scan worker killed ----------------------------------------------------------------
-
-
-class _KillingPool(ProcessPoolExecutor):
-    """A pool that SIGKILLs one worker as soon as the work is handed out.
-
-    Spawned workers spend their first second importing numpy and scipy, so the kill lands
-    before any result comes back: the failure is deterministic, not a race.
-    """
-
-    killed: ClassVar[list[int]] = []
-
-    def map(self, fn: Any, *iterables: Any, **kwargs: Any) -> Any:
-        results = super().map(fn, *iterables, **kwargs)
-        pid = next(iter(self._processes))
-        os.kill(pid, signal.SIGKILL)
-        self.killed.append(pid)
-        return results
-
-
-@pytest.fixture
-def killing_pool(monkeypatch):
-    import resilience.analysis.criticality as crit
-
-    _KillingPool.killed.clear()
-    monkeypatch.setattr(crit, "ProcessPoolExecutor", _KillingPool)
-    return _KillingPool.killed
-
-
-def test_killed_scan_worker_is_recomputed(killing_pool):
-    from resilience.analysis.criticality import scan
-    from resilience.synthetic import road_like
-
-    G = road_like(36, seed=3)
-    origins, dests = [0, 5], [30, 35]
-    want = scan(G, origins, dests)
-    done: list[int] = []
-    with pytest.warns(UserWarning, match=r"^a scan worker died; computing the \d+ unfinished"):
-        got = scan(G, origins, dests, jobs=2, progress=done.append)
-    assert killing_pool
-    pd.testing.assert_frame_equal(got, want)
-    assert sum(done) == len(want)  # progress still counts every element once
-
-
-def test_killed_scan_worker_through_the_cli(toy_env, tmp_path, killing_pool):
-    args = ["scan", "-g", "toy", "--both", "--jobs", "2"]
-    result = runner.invoke(app, [*args, "--out", str(tmp_path / "a")])
-    assert result.exit_code == 0, result.output
-    assert killing_pool
-    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
-    assert len(warnings) == 1 and "a scan worker died" in warnings[0]
-    assert runner.invoke(app, [*args[:-2], "--out", str(tmp_path / "b")]).exit_code == 0
-    for a in (tmp_path / "a").rglob("*.csv"):
-        assert a.read_bytes() == (tmp_path / "b" / a.relative_to(tmp_path / "a")).read_bytes()

@@ -77,7 +77,9 @@ def scan(
     nodes: Annotated[bool, typer.Option("--nodes", help="Scan places.")] = False,
     both: Annotated[bool, typer.Option("--both", help="Scan links and places.")] = False,
     top: Annotated[int, typer.Option("--top", min=1, help="Rows to show.")] = 15,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Threads running the compiled repairs.")
+    ] = 1,
     scheduler: Annotated[
         str | None,
         typer.Option(
