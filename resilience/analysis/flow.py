@@ -159,7 +159,7 @@ def _present(arcs: _Arcs, nodes: Sequence[Any]) -> list[int]:
 
 # --- engines -------------------------------------------------------------------------------
 
-Engine = Literal["auto", "scipy", "networkx"]
+Engine = Literal["auto", "fast", "networkx"]
 
 #: Largest network (nodes) ``engine="auto"`` analyses with networkx in pure Python (here
 #: and in :mod:`resilience.analysis.impact`); above it the compiled engine (scipy:
@@ -181,7 +181,7 @@ def use_networkx(G: nx.MultiDiGraph[Any], engine: Engine) -> bool:
     G
         The network.
     engine
-        ``networkx``, ``scipy`` or ``auto``: networkx up to :data:`NETWORKX_MAX_NODES`
+        ``networkx``, ``fast`` (scipy) or ``auto``: networkx up to :data:`NETWORKX_MAX_NODES`
         nodes, where it answers before scipy would even be imported.
 
     Returns
@@ -194,8 +194,8 @@ def use_networkx(G: nx.MultiDiGraph[Any], engine: Engine) -> bool:
     BadInputError
         If ``engine`` is none of the three.
     """
-    if engine not in ("auto", "scipy", "networkx"):
-        msg = f"engine must be auto, scipy or networkx, not {engine!r}"
+    if engine not in ("auto", "fast", "networkx"):
+        msg = f"engine must be auto, fast or networkx, not {engine!r}"
         raise BadInputError(msg)
     if engine == "auto":
         return G.number_of_nodes() <= NETWORKX_MAX_NODES
@@ -692,7 +692,7 @@ def concurrent_flow(
     supply
         Upper bounds in t/day by origin; missing origins are unbounded.
     engine
-        ``scipy``: λ and the deliveries by two HiGHS LPs; ``networkx``: λ by Newton on the
+        ``fast``: λ and the deliveries by two HiGHS LPs; ``networkx``: λ by Newton on the
         parametric minimum cut and the deliveries by continuing that max flow up to each
         demand, in exact arithmetic (no scipy import); ``auto``: as
         :func:`use_networkx` decides by size. λ and the total
@@ -1111,9 +1111,9 @@ def analyse_flow(
     after = max_flow(G, origins, destinations, removal=rm, near=near)
     # The min-cost routing above needs scipy anyway; HiGHS also settles how a total beyond
     # λ·demand is shared out among towns (not unique when λ < 1), as the reports show it.
-    conc_b = concurrent_flow(G, origins, destinations, demand=demand, supply=supply, engine="scipy")
+    conc_b = concurrent_flow(G, origins, destinations, demand=demand, supply=supply, engine="fast")
     conc_a = concurrent_flow(
-        G, origins, destinations, removal=rm, demand=demand, supply=supply, engine="scipy"
+        G, origins, destinations, removal=rm, demand=demand, supply=supply, engine="fast"
     )
     rows = []
     for n in destinations:
@@ -1174,7 +1174,7 @@ def flow_summary(
     demand
         As for :func:`concurrent_flow`.
     engine
-        ``scipy`` (Dinic and HiGHS), ``networkx`` (exact max flows in pure Python, no
+        ``fast`` (Dinic and HiGHS), ``networkx`` (exact max flows in pure Python, no
         scipy import) or ``auto``: as :func:`use_networkx`
         decides by size. The numbers are the same (λ to round-off).
 

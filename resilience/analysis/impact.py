@@ -153,7 +153,7 @@ def global_efficiency(
     n_total
         Node count to normalise by; ``G``'s own by default.
     engine
-        ``scipy`` (all-pairs Dijkstra on the compiled engine), ``networkx`` (pure Python,
+        ``fast`` (all-pairs Dijkstra on the compiled engine), ``networkx`` (pure Python,
         no scipy import) or ``auto``: networkx up to :data:`NETWORKX_MAX_NODES` nodes.
 
     Returns
@@ -355,7 +355,7 @@ def od_times(
     weight
         Edge attribute minimised.
     engine
-        ``scipy`` (one multi-source Dijkstra on the cached conversion), ``networkx`` (pure
+        ``fast`` (one multi-source Dijkstra on the cached conversion), ``networkx`` (pure
         Python, no scipy import) or ``auto``: networkx up to :data:`NETWORKX_MAX_NODES`
         nodes. The numbers are the same (a zero-cost edge costs 1e-9 on both).
 
@@ -394,7 +394,7 @@ def cut_rows(
     weight
         Edge attribute minimised (seconds for ``travel_time``; reported in minutes).
     engine
-        ``scipy`` (:mod:`resilience.backend`), ``networkx`` (pure Python, no scipy
+        ``fast`` (:mod:`resilience.backend`), ``networkx`` (pure Python, no scipy
         import) or ``auto``: networkx up to :data:`NETWORKX_MAX_NODES` nodes. The numbers
         are the same.
 
@@ -450,8 +450,8 @@ def cut_rows(
         # global_efficiency on the graphs already converted for the networkx engine.
         e_before, e_after = _efficiency(D_b, n) * to_unit, _efficiency(D_a, n) * to_unit
     else:
-        e_before = global_efficiency(G, weight=weight, engine="scipy") * to_unit
-        e_after = global_efficiency(H, weight=weight, n_total=n, engine="scipy") * to_unit
+        e_before = global_efficiency(G, weight=weight, engine="fast") * to_unit
+        e_after = global_efficiency(H, weight=weight, n_total=n, engine="fast") * to_unit
     comps = component_rows(H)
     statuses = [r["status"] for r in rows]
     metrics = [

@@ -402,7 +402,7 @@ def _same_concurrent_flow(
     supply: dict[Any, float] | None = None,
 ) -> None:
     kw: dict[str, Any] = {"removal": removal, "demand": demand, "supply": supply}
-    lp = concurrent_flow(G, origins, dests, engine="scipy", **kw)
+    lp = concurrent_flow(G, origins, dests, engine="fast", **kw)
     ours = concurrent_flow(G, origins, dests, engine="networkx", **kw)
     assert ours.lambda_ == pytest.approx(lp.lambda_, rel=1e-6, abs=1e-6)
     assert ours.lost == lp.lost
@@ -442,7 +442,7 @@ def test_networkx_engine_equals_the_lp_on_random_graphs(
     bound = data.draw(st.none() | st.integers(0, 200))
     supply = None if bound is None else {origins[0]: float(bound)}
     _same_concurrent_flow(G, origins, dests, demand, removal, supply)
-    lp = flow_summary(G, removal, origins, dests, demand=demand, engine="scipy")
+    lp = flow_summary(G, removal, origins, dests, demand=demand, engine="fast")
     ours = flow_summary(G, removal, origins, dests, demand=demand, engine="networkx")
     for key in ("max_flow_before_t_per_day", "max_flow_after_t_per_day"):
         assert ours[key] == lp[key]
@@ -459,7 +459,7 @@ def test_networkx_engine_equals_the_lp_on_the_embedded_region() -> None:
         for scale in (1.0, 40.0):
             demand = {d: w * scale for d, w in demand_t_per_day(G, destinations).items()}
             _same_concurrent_flow(G, origins, destinations, demand, removal)
-        lp = flow_summary(G, removal, origins, destinations, engine="scipy")
+        lp = flow_summary(G, removal, origins, destinations, engine="fast")
         ours = flow_summary(G, removal, origins, destinations, engine="networkx")
         assert ours == lp  # rounded to 6 digits, as cut's summary shows them
 
@@ -472,6 +472,6 @@ def test_auto_engine_rule_and_bad_engine() -> None:
     assert use_networkx(small, "auto")
     assert not use_networkx(big, "auto")
     assert use_networkx(big, "networkx")
-    assert not use_networkx(small, "scipy")
+    assert not use_networkx(small, "fast")
     with pytest.raises(BadInputError, match="engine must be"):
-        concurrent_flow(_diamond(), ["o"], ["d"], engine="fast")  # type: ignore[arg-type]
+        concurrent_flow(_diamond(), ["o"], ["d"], engine="gpu")  # type: ignore[arg-type]

@@ -122,7 +122,7 @@ ENGINE_SETTINGS = settings(
 
 
 def _same_cut(G, removal, origins, destinations, weight):
-    fast = cut_rows(G, removal, origins, destinations, weight=weight, engine="scipy")
+    fast = cut_rows(G, removal, origins, destinations, weight=weight, engine="fast")
     ours = cut_rows(G, removal, origins, destinations, weight=weight, engine="networkx")
     assert ours.od_columns == fast.od_columns
     assert ours.od == fast.od
@@ -149,7 +149,7 @@ def test_engines_agree_on_random_road_graphs(case, data):
             assert global_efficiency(
                 H, weight=weight, n_total=n, engine="networkx"
             ) == pytest.approx(
-                global_efficiency(H, weight=weight, n_total=n, engine="scipy"), rel=1e-12
+                global_efficiency(H, weight=weight, n_total=n, engine="fast"), rel=1e-12
             )
 
 
