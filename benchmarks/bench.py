@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from resilience import backend
-from resilience.analysis import criticality, flow
+from resilience.analysis import criticality, flow, paths
 from resilience.analysis.cuts import min_cut
 from resilience.capacity import CAPACITY, assign_capacities
 from resilience.network import to_digraph
@@ -310,7 +310,32 @@ def bench_flow(
         )  # fmt: skip
 
 
-def bench_graph(  # noqa: C901 - one block per operation, each optional (--only)
+#: Largest graph on which the paths row also times networkx (minutes beyond: 97 s at 50k).
+PATHS_BASELINE_MAX_NODES = 20_000
+
+
+def bench_paths(name: str, G: nx.MultiDiGraph, s: Any, t: Any) -> None:
+    """The paths table (shortest + edge-disjoint alternatives), engine vs networkx."""
+    n = G.number_of_nodes()
+    fast, got = timed(lambda: paths.paths_table(G, s, t, engine="fast"))
+    if n > PATHS_BASELINE_MAX_NODES:
+        row(
+            name, n, "paths table 1 pair", fast, None, "-",
+            note=f"{len(got)} paths; networkx takes minutes at this size (--quick: the ratio)",
+        )  # fmt: skip
+        return
+    slow, ref = timed(lambda: paths.paths_table(G, s, t, engine="networkx"))
+    # Equally cheap disjoint sets may differ (paths module doc); the shortest path and the
+    # number of disjoint paths may not.
+    assert got.iloc[:1].equals(ref.iloc[:1]), "paths engines differ on the shortest path"
+    assert len(got) == len(ref), "paths engines differ in the number of paths"
+    row(
+        name, n, "paths table 1 pair", fast, slow, "networkx",
+        note=f"{len(got)} paths; shortest path and count equal",
+    )  # fmt: skip
+
+
+def bench_graph(  # noqa: C901, PLR0912 - one block per operation, each optional (--only)
     name: str,
     G: nx.MultiDiGraph,
     k: int,
@@ -363,6 +388,8 @@ def bench_graph(  # noqa: C901 - one block per operation, each optional (--only)
             assert cut == ref, "min cut engines differ"
             size = "adjacent" if cut is None else f"size {len(cut)}, equal"
             row(name, n, f"min {kind} cut", fast, slow, "networkx", note=size)
+    if want("paths"):
+        bench_paths(name, G, s, t)
     if want("max_flow") or want("concurrent_flow"):
         bench_flow(name, G, origins, dests, want)
     parts = {}
