@@ -908,6 +908,7 @@ def write_manifest(
     origins: Any = (),
     destinations: Any = (),
     seeds: dict[str, int] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> list[Path]:
     """Write ``run.json`` beside the outputs and return ``files`` plus it.
 
@@ -926,6 +927,9 @@ def write_manifest(
         The network analysed.
     weight, origins, destinations, seeds
         As the command used them.
+    extra
+        Facts the command derived (e.g. a sampled estimate's sample size), recorded under
+        their own keys after the provenance record.
 
     Returns
     -------
@@ -954,7 +958,7 @@ def write_manifest(
         else Provenance(command=command, weight=weight)
     )
     names = sorted(str(p.relative_to(folder)) for p in files if folder in p.parents)
-    manifest = {**record.to_dict(), "inputs": inputs, "files": names}
+    manifest = {**record.to_dict(), **(extra or {}), "inputs": inputs, "files": names}
     text = json.dumps(manifest, indent=2, sort_keys=False, default=str, ensure_ascii=False)
     return [*files, write_text(folder / "run.json", text + "\n")]
 

@@ -223,9 +223,8 @@ def centrality(
         G,
         weight=weight,
         seeds=None if samples is None and epsilon is None else {"betweenness": seed},
+        extra={"estimate": facts} if facts else None,
     )
-    if facts:
-        _add_to_manifest(folder, {"estimate": facts})
     if as_json:
         emit_json(
             {
@@ -297,19 +296,6 @@ def _estimate_kind(
         }
         return f"sampled, {samples} sources, seed {seed}", f"sampled-{samples}", facts
     return "exact", "exact", {}
-
-
-def _add_to_manifest(folder: Any, extra: dict[str, Any]) -> None:
-    # write_manifest records options and seeds but not derived facts such as the sample
-    # size; add them to the run.json it wrote (same JSON layout, written atomically).
-    import json  # noqa: PLC0415
-
-    from resilience.io import write_text  # noqa: PLC0415
-
-    path = folder / "run.json"
-    manifest = {**json.loads(path.read_text(encoding="utf-8")), **extra}
-    text = json.dumps(manifest, indent=2, sort_keys=False, default=str, ensure_ascii=False)
-    write_text(path, text + "\n")
 
 
 def _local(G: Any, ends: list[Any]) -> set[Any]:
