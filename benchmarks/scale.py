@@ -313,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
         default="10000,100000,1000000",
         help="comma-separated node counts (rounded to a square grid by road_like)",
     )
-    p.add_argument("--jobs", type=int, default=2, help="scan worker processes (default 2)")
+    p.add_argument("--jobs", type=int, default=2, help="scan threads (default 2)")
     p.add_argument("--od", type=int, default=20, help="origins = destinations = OD (20: 20×20)")
     p.add_argument("--formats", default="csv,parquet", help="table files written: csv,parquet")
     p.add_argument("--json", type=Path, help="write every row (phases, memory, load) here")
