@@ -508,9 +508,8 @@ def cut(
 ) -> CutResult:
     """Compare supply before and after a removal (:func:`cut_rows` as pandas frames).
 
-    A pair is ``ok`` when its travel time is unchanged, ``detour`` when it grew,
-    ``cut off`` when the destination can no longer be reached, ``lost`` when the origin
-    or destination itself was removed, and ``no route`` when it was unreachable before.
+    The pair statuses (``ok``, ``detour``, ``cut off``, ``lost``, ``no route``) are those
+    of :func:`cut_rows`.
 
     Parameters
     ----------

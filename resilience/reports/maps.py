@@ -785,6 +785,62 @@ def _flow_legend(links: list[LinkFlow], most: float, removed: bool, ctx: MapCont
     return handles
 
 
+def _frame(
+    res: ScenarioResult, ctx: MapContext
+) -> tuple[Any, Any, tuple[float, float, float, float]]:
+    """The figure, its axes and extent, with the occupied area drawn first (underneath)."""
+    fig = figure(11, 8.2)
+    ax = fig.add_subplot()
+    extent = _extent(res.graph)
+    if ctx.has_area:
+        _draw_area(ax, ctx.area)
+    return fig, ax, extent
+
+
+def _draw_live_places(ax: Any, res: ScenarioResult) -> None:
+    """Places still held, and the origins and destinations among them."""
+    G, gone = res.graph, res.removal.nodes
+    kept = [n for n in sorted(G.nodes, key=str) if n not in gone]
+    ax.scatter([G.nodes[n]["x"] for n in kept], [G.nodes[n]["y"] for n in kept], s=6,
+               color="#444", zorder=5)  # fmt: skip
+    for nodes, color, marker in ((res.origins, ORIGIN, "^"), (res.destinations, DEST, "s")):
+        live = [n for n in nodes if n not in gone]
+        ax.scatter([G.nodes[n]["x"] for n in live], [G.nodes[n]["y"] for n in live], s=70,
+                   marker=marker, color=color, edgecolor="white", zorder=7)  # fmt: skip
+
+
+def _live_labels(res: ScenarioResult) -> list[tuple[str, float, float, str]]:
+    """Name labels of the labelled places still held."""
+    G = res.graph
+    return [
+        (str(G.nodes[n].get("name") or n), G.nodes[n]["x"], G.nodes[n]["y"], "#111")
+        for n in _labelled(G)
+        if n not in res.removal.nodes
+    ]
+
+
+def _finish(
+    fig: Any,
+    ax: Any,
+    res: ScenarioResult,
+    ctx: MapContext,
+    extent: tuple[float, float, float, float],
+    handles: list[Any],
+    caption: str,
+) -> bytes:
+    """Legend, scale bar, north arrow, the caption and credits under it; the PNG."""
+    fig.legend(handles=handles, loc="outside right upper", fontsize=7, framealpha=0.9)
+    _scale_bar(ax, (extent[2] + extent[3]) / 2)
+    _north_arrow(ax)
+    # The caption is longer than the figure is wide: wrapped, not cut off.
+    foot = [textwrap.fill(caption, 150), *map_credits(res.graph, ctx)]
+    # These legends are narrower than map_png's: without the wider pad the constrained
+    # layout let the latitude label fall off the left edge.
+    fig.get_layout_engine().set(h_pad=0.1, w_pad=0.3)
+    fig.supxlabel("\n".join(foot), fontsize=6.5, ha="left", x=0.01, color="#333")
+    return png_bytes(fig)
+
+
 def flow_map_png(res: ScenarioResult, ctx: MapContext | None = None) -> bytes | None:
     """The supply flow map: tonnes per day on each link after the scenario's removal.
 
@@ -809,13 +865,9 @@ def flow_map_png(res: ScenarioResult, ctx: MapContext | None = None) -> bytes | 
     if flows is None:
         return None
     value, links = flows
-    G, r = res.graph, res.removal
+    G = res.graph
     ctx = ctx or MapContext()
-    fig = figure(11, 8.2)
-    ax = fig.add_subplot()
-    x0, x1, y0, y1 = _extent(G)
-    if ctx.has_area:
-        _draw_area(ax, ctx.area)
+    fig, ax, extent = _frame(res, ctx)
     status = edge_status(res)
     for u, v, data in link_pairs(G):
         if data.get("mode") == "transfer":
@@ -838,34 +890,12 @@ def flow_map_png(res: ScenarioResult, ctx: MapContext | None = None) -> bytes | 
             alpha=0.85,
             zorder=4 if f.saturated else 3,  # over a parallel link that has room left
         )
-    kept = [n for n in sorted(G.nodes, key=str) if n not in r.nodes]
-    ax.scatter([G.nodes[n]["x"] for n in kept], [G.nodes[n]["y"] for n in kept], s=6,
-               color="#444", zorder=5)  # fmt: skip
-    for nodes, color, marker in ((res.origins, ORIGIN, "^"), (res.destinations, DEST, "s")):
-        live = [n for n in nodes if n not in r.nodes]
-        ax.scatter([G.nodes[n]["x"] for n in live], [G.nodes[n]["y"] for n in live], s=70,
-                   marker=marker, color=color, edgecolor="white", zorder=7)  # fmt: skip
-    _graticule(ax, (x0, x1, y0, y1))
+    _draw_live_places(ax, res)
+    _graticule(ax, extent)
     ax.set_title(f"{_title(res, 80)} — {value:,} t/day reach the front", fontsize=10)
-    place_labels(
-        ax,
-        [
-            (str(G.nodes[n].get("name") or n), G.nodes[n]["x"], G.nodes[n]["y"], "#111")
-            for n in _labelled(G)
-            if n not in r.nodes
-        ],
-    )
+    place_labels(ax, _live_labels(res))
     handles = _flow_legend(links, most, "removed" in status.values(), ctx)
-    fig.legend(handles=handles, loc="outside right upper", fontsize=7, framealpha=0.9)
-    _scale_bar(ax, (y0 + y1) / 2)
-    _north_arrow(ax)
-    # The caption is longer than the figure is wide: wrapped, not cut off.
-    foot = [textwrap.fill(flow_caption(res, ctx), 150), *map_credits(G, ctx)]
-    # Its legend is narrower than map_png's: without the wider pad the constrained layout
-    # let the latitude label fall off the left edge.
-    fig.get_layout_engine().set(h_pad=0.1, w_pad=0.3)
-    fig.supxlabel("\n".join(foot), fontsize=6.5, ha="left", x=0.01, color="#333")
-    return png_bytes(fig)
+    return _finish(fig, ax, res, ctx, extent, handles, flow_caption(res, ctx))
 
 
 def flow_caption(res: ScenarioResult, ctx: MapContext | None = None) -> str:
@@ -990,13 +1020,9 @@ def worst_map_png(
     bytes
         The PNG.
     """
-    G, r = res.graph, res.removal
+    G = res.graph
     ctx = ctx or MapContext()
-    fig = figure(11, 8.2)
-    ax = fig.add_subplot()
-    x0, x1, y0, y1 = _extent(G)
-    if ctx.has_area:
-        _draw_area(ax, ctx.area)
+    fig, ax, extent = _frame(res, ctx)
     status = edge_status(res)
     for u, v, data in link_pairs(G):
         mode = data.get("mode", "road")
@@ -1016,14 +1042,8 @@ def worst_map_png(
         ref = str(row["ref"])
         tag = ref.split(";", maxsplit=1)[0] if ref else f"{row['u_label']}–{row['v_label']}"
         labels.append((f"{i} {tag} ({row['mode']})", (ux + vx) / 2, (uy + vy) / 2, WORST))
-    kept = [n for n in sorted(G.nodes, key=str) if n not in r.nodes]
-    ax.scatter([G.nodes[n]["x"] for n in kept], [G.nodes[n]["y"] for n in kept], s=6,
-               color="#444", zorder=5)  # fmt: skip
-    for nodes, color, marker in ((res.origins, ORIGIN, "^"), (res.destinations, DEST, "s")):
-        live = [n for n in nodes if n not in r.nodes]
-        ax.scatter([G.nodes[n]["x"] for n in live], [G.nodes[n]["y"] for n in live], s=70,
-                   marker=marker, color=color, edgecolor="white", zorder=7)  # fmt: skip
-    _graticule(ax, (x0, x1, y0, y1))
+    _draw_live_places(ax, res)
+    _graticule(ax, extent)
     if inter.flat_reason:
         head = f"{res.scenario.name}: nothing deliverable — no worst set"
     else:
@@ -1034,20 +1054,6 @@ def worst_map_png(
         )
     ax.set_title(head, fontsize=10)
     # The worst links' labels first: they win the free spots around their lines.
-    place_labels(
-        ax,
-        labels
-        + [
-            (str(G.nodes[n].get("name") or n), G.nodes[n]["x"], G.nodes[n]["y"], "#111")
-            for n in _labelled(G)
-            if n not in r.nodes
-        ],
-    )
+    place_labels(ax, labels + _live_labels(res))
     handles = _worst_legend(G, inter, "removed" in status.values(), ctx)
-    fig.legend(handles=handles, loc="outside right upper", fontsize=7, framealpha=0.9)
-    _scale_bar(ax, (y0 + y1) / 2)
-    _north_arrow(ax)
-    foot = [textwrap.fill(worst_caption(inter, res, ctx), 150), *map_credits(G, ctx)]
-    fig.get_layout_engine().set(h_pad=0.1, w_pad=0.3)
-    fig.supxlabel("\n".join(foot), fontsize=6.5, ha="left", x=0.01, color="#333")
-    return png_bytes(fig)
+    return _finish(fig, ax, res, ctx, extent, handles, worst_caption(inter, res, ctx))
