@@ -361,28 +361,42 @@ def map_caption(res: ScenarioResult, ctx: MapContext | None = None) -> str:
     return text + " Straight lines join link ends (schematic); WGS84 coordinates."
 
 
-def _legend_handles(res: ScenarioResult, ctx: MapContext, gone: list[Any]) -> list[Any]:
-    """One legend entry per layer drawn (and only those)."""
+def _mode_handles(G: nx.MultiDiGraph[Any]) -> list[Any]:
+    """Legend entries for the road and rail links, where the network has them."""
+    from matplotlib.lines import Line2D  # noqa: PLC0415
+
+    modes = {d.get("mode") for _, _, d in G.edges(data=True)}
+    handles: list[Any] = []
+    if "road" in modes:
+        handles.append(Line2D([], [], color=MODE_STYLE["road"]["color"], lw=1.4, label="road"))
+    if "rail" in modes:
+        rail = MODE_STYLE["rail"]["color"]
+        handles.append(Line2D([], [], color=rail, lw=1.2, linestyle=(0, (4, 2)), label="rail"))
+    return handles
+
+
+def _od_and_area_handles(ctx: MapContext) -> list[Any]:
+    """Legend entries every map ends with: origin, destination, the occupied area if drawn."""
     from matplotlib.lines import Line2D  # noqa: PLC0415
     from matplotlib.patches import Patch  # noqa: PLC0415
 
-    G = res.graph
-    drawn_modes = {d.get("mode") for _, _, d in G.edges(data=True)}
-    status = set(edge_status(res).values())
-    handles: list[Any] = []
-    if "road" in drawn_modes:
-        handles.append(Line2D([], [], color=MODE_STYLE["road"]["color"], lw=1.4, label="road"))
-    if "rail" in drawn_modes:
+    handles: list[Any] = [
+        Line2D([], [], color=ORIGIN, marker="^", lw=0, label="origin"),
+        Line2D([], [], color=DEST, marker="s", lw=0, label="destination"),
+    ]
+    if ctx.has_area:
         handles.append(
-            Line2D(
-                [],
-                [],
-                color=MODE_STYLE["rail"]["color"],
-                lw=1.2,
-                linestyle=(0, (4, 2)),
-                label="rail",
-            )
+            Patch(facecolor=REMOVED, alpha=0.12, lw=0, label=f"occupied area ({ctx.layer_date})")
         )
+    return handles
+
+
+def _legend_handles(res: ScenarioResult, ctx: MapContext, gone: list[Any]) -> list[Any]:
+    """One legend entry per layer drawn (and only those)."""
+    from matplotlib.lines import Line2D  # noqa: PLC0415
+
+    status = set(edge_status(res).values())
+    handles = _mode_handles(res.graph)
     if "removed" in status or gone:
         handles.append(Line2D([], [], color=REMOVED, lw=2.2, label="removed link"))
     if gone:
@@ -397,16 +411,8 @@ def _legend_handles(res: ScenarioResult, ctx: MapContext, gone: list[Any]) -> li
         handles.append(
             Line2D([], [], color=CRITICAL, lw=2.6, label="most critical left (betweenness)")
         )
-    handles += [
-        Line2D([], [], color="#444", marker="o", ms=3, lw=0, label="place / junction"),
-        Line2D([], [], color=ORIGIN, marker="^", lw=0, label="origin"),
-        Line2D([], [], color=DEST, marker="s", lw=0, label="destination"),
-    ]
-    if ctx.has_area:
-        handles.append(
-            Patch(facecolor=REMOVED, alpha=0.12, lw=0, label=f"occupied area ({ctx.layer_date})")
-        )
-    return handles
+    handles.append(Line2D([], [], color="#444", marker="o", ms=3, lw=0, label="place / junction"))
+    return handles + _od_and_area_handles(ctx)
 
 
 def _graticule(ax: Any, extent: tuple[float, float, float, float]) -> None:
@@ -760,7 +766,6 @@ def _round_t(value: float) -> float:
 def _flow_legend(links: list[LinkFlow], most: float, removed: bool, ctx: MapContext) -> list[Any]:
     """Width samples at round t/day, then one entry per other layer drawn."""
     from matplotlib.lines import Line2D  # noqa: PLC0415
-    from matplotlib.patches import Patch  # noqa: PLC0415
 
     handles: list[Any] = []
     if most > 0:
@@ -774,15 +779,7 @@ def _flow_legend(links: list[LinkFlow], most: float, removed: bool, ctx: MapCont
     handles.append(Line2D([], [], color="#bbbbbb", lw=0.7, label="link without flow"))
     if removed:
         handles.append(Line2D([], [], color=REMOVED, lw=1.6, label="removed link"))
-    handles += [
-        Line2D([], [], color=ORIGIN, marker="^", lw=0, label="origin"),
-        Line2D([], [], color=DEST, marker="s", lw=0, label="destination"),
-    ]
-    if ctx.has_area:
-        handles.append(
-            Patch(facecolor=REMOVED, alpha=0.12, lw=0, label=f"occupied area ({ctx.layer_date})")
-        )
-    return handles
+    return handles + _od_and_area_handles(ctx)
 
 
 def _frame(
@@ -927,23 +924,8 @@ def _worst_legend(
     G: nx.MultiDiGraph[Any], inter: ScenarioInterdiction, removed: bool, ctx: MapContext
 ) -> list[Any]:
     from matplotlib.lines import Line2D  # noqa: PLC0415
-    from matplotlib.patches import Patch  # noqa: PLC0415
 
-    modes = {d.get("mode") for _, _, d in G.edges(data=True)}
-    handles: list[Any] = []
-    if "road" in modes:
-        handles.append(Line2D([], [], color=MODE_STYLE["road"]["color"], lw=1.4, label="road"))
-    if "rail" in modes:
-        handles.append(
-            Line2D(
-                [],
-                [],
-                color=MODE_STYLE["rail"]["color"],
-                lw=1.2,
-                linestyle=(0, (4, 2)),
-                label="rail",
-            )
-        )
+    handles = _mode_handles(G)
     if removed:
         handles.append(Line2D([], [], color=REMOVED, lw=1.6, alpha=0.5, label="lost in scenario"))
     if len(inter.worst):
@@ -956,15 +938,7 @@ def _worst_legend(
                 label=f"worst set, k ≤ {inter.k_max} ({len(inter.worst)} links, numbered)",
             )
         )
-    handles += [
-        Line2D([], [], color=ORIGIN, marker="^", lw=0, label="origin"),
-        Line2D([], [], color=DEST, marker="s", lw=0, label="destination"),
-    ]
-    if ctx.has_area:
-        handles.append(
-            Patch(facecolor=REMOVED, alpha=0.12, lw=0, label=f"occupied area ({ctx.layer_date})")
-        )
-    return handles
+    return handles + _od_and_area_handles(ctx)
 
 
 def worst_caption(inter: ScenarioInterdiction, res: ScenarioResult, ctx: MapContext | None) -> str:
