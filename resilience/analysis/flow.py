@@ -29,7 +29,7 @@ which HiGHS returns.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
@@ -110,24 +110,39 @@ def _capacity_of(data: Mapping[str, Any], u: Any, v: Any) -> int:
     return round(number)
 
 
+def _live(
+    G: nx.MultiDiGraph[Any], removal: Removal | None
+) -> tuple[list[Any], Iterator[tuple[Any, Any, Any, Mapping[str, Any], int]]]:
+    """The nodes left after ``removal``, and each edge left that can carry flow.
+
+    Edges come as ``(u, v, key, data, capacity)``: loops, removed edges, edges at removed
+    nodes and edges of capacity 0 are left out. Both engines build on this.
+    """
+    gone = removal.nodes if removal is not None else frozenset()
+    cut = removal.edges if removal is not None else frozenset()
+
+    def edges() -> Iterator[tuple[Any, Any, Any, Mapping[str, Any], int]]:
+        for u, v, k, data in G.edges(keys=True, data=True):
+            if u in gone or v in gone or (u, v, k) in cut or u == v:
+                continue
+            c = _capacity_of(data, u, v)
+            if c > 0:
+                yield u, v, k, data, c
+
+    return [n for n in G.nodes if n not in gone], edges()
+
+
 def _arcs(G: nx.MultiDiGraph[Any], removal: Removal | None, weight: str) -> _Arcs:
     import numpy as np  # noqa: PLC0415 - not on the networkx engine's path
 
-    gone = removal.nodes if removal is not None else frozenset()
-    cut = removal.edges if removal is not None else frozenset()
-    nodes = [n for n in G.nodes if n not in gone]
+    nodes, live = _live(G, removal)
     index = {n: i for i, n in enumerate(nodes)}
     us: list[int] = []
     vs: list[int] = []
     keys: list[EdgeKey] = []
     caps: list[int] = []
     times: list[float] = []
-    for u, v, k, data in G.edges(keys=True, data=True):
-        if u in gone or v in gone or (u, v, k) in cut or u == v:
-            continue
-        c = _capacity_of(data, u, v)
-        if c <= 0:
-            continue
+    for u, v, k, data, c in live:
         t = data.get(weight, 0.0)
         t = float(t) if isinstance(t, int | float) and math.isfinite(t) else 0.0
         us.append(index[u])
@@ -228,16 +243,10 @@ def _nx_network(
     (networkx: unbounded) except an origin's finite ``supply``. Returns the network and
     the origins and destinations still in it.
     """
-    gone = removal.nodes if removal is not None else frozenset()
-    cut = removal.edges if removal is not None else frozenset()
+    nodes, live = _live(G, removal)
     D: nx.DiGraph[Any] = nx.DiGraph()
-    D.add_nodes_from(n for n in G.nodes if n not in gone)
-    for u, v, k, data in G.edges(keys=True, data=True):
-        if u in gone or v in gone or (u, v, k) in cut or u == v:
-            continue
-        c = _capacity_of(data, u, v)
-        if c <= 0:
-            continue
+    D.add_nodes_from(nodes)
+    for u, v, _, _, c in live:
         if D.has_edge(u, v):
             D[u][v]["capacity"] += c
         else:
