@@ -19,13 +19,13 @@ from typing import Any, Literal
 import networkx as nx
 import pandas as pd
 
-from resilience.analysis.impact import NETWORKX_MAX_NODES
+from resilience.analysis.impact import use_networkx
 from resilience.errors import BadInputError
 from resilience.network import edge_label, node_label, to_digraph
 
 __all__ = ["min_cut", "min_edge_cut", "min_vertex_cut"]
 
-Engine = Literal["auto", "fast", "networkx"]
+Engine = Literal["auto", "fast", "networkx"]  # as resilience.analysis.flow.Engine
 _SUPER = (("__super_source__",), ("__super_sink__",))
 
 
@@ -104,14 +104,12 @@ def min_cut(
         return []
     if kind == "vertex" and any(G.has_edge(s, t) for s in src for t in dst):
         return None
-    if engine == "auto":
-        engine = "networkx" if G.number_of_nodes() <= NETWORKX_MAX_NODES else "fast"
-    if engine == "fast":
+    if use_networkx(G, engine):
+        found = _networkx_cut(G, src, dst, kind, near)
+    else:
         from resilience import backend  # noqa: PLC0415 - scipy only when it runs
 
         found = backend.flow_cut(G, src, dst, kind=kind, near=near)
-    else:
-        found = _networkx_cut(G, src, dst, kind, near)
     if kind == "edge":
         return sorted(found, key=lambda e: (str(e[0]), str(e[1]), e[2]))
     return sorted(found, key=str)

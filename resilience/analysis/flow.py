@@ -188,7 +188,9 @@ Engine = Literal["auto", "fast", "networkx"]
 NETWORKX_MAX_NODES = 300
 
 
-def use_networkx(G: nx.MultiDiGraph[Any], engine: Engine) -> bool:
+def use_networkx(
+    G: nx.MultiDiGraph[Any], engine: Engine, *, max_nodes: int = NETWORKX_MAX_NODES
+) -> bool:
     """Whether ``engine`` means the pure-Python networkx path for ``G``.
 
     Parameters
@@ -196,8 +198,11 @@ def use_networkx(G: nx.MultiDiGraph[Any], engine: Engine) -> bool:
     G
         The network.
     engine
-        ``networkx``, ``fast`` (scipy) or ``auto``: networkx up to :data:`NETWORKX_MAX_NODES`
-        nodes, where it answers before scipy would even be imported.
+        ``networkx``, ``fast`` (scipy) or ``auto``: networkx up to ``max_nodes`` nodes,
+        where it answers before scipy would even be imported.
+    max_nodes
+        Where ``auto`` changes engine (default :data:`NETWORKX_MAX_NODES`; an analysis
+        whose compiled engine costs more to load passes its own measured size).
 
     Returns
     -------
@@ -213,7 +218,7 @@ def use_networkx(G: nx.MultiDiGraph[Any], engine: Engine) -> bool:
         msg = f"engine must be auto, fast or networkx, not {engine!r}"
         raise BadInputError(msg)
     if engine == "auto":
-        return G.number_of_nodes() <= NETWORKX_MAX_NODES
+        return G.number_of_nodes() <= max_nodes
     return engine == "networkx"
 
 

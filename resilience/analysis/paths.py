@@ -20,11 +20,12 @@ pair in the same process: 67 s / 0.3 s).
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any
 
 import networkx as nx
 import pandas as pd
 
+from resilience.analysis.flow import Engine, use_networkx
 from resilience.errors import BadInputError
 from resilience.network import node_label, to_digraph
 
@@ -37,17 +38,14 @@ __all__ = [
     "shortest_path",
 ]
 
-Engine = Literal["auto", "fast", "networkx"]
 
 #: Nodes from which ``engine="auto"`` runs the compiled engine (see the module doc).
 AUTO_MIN_NODES = 3_000
 
 
-def _use_fast(G: nx.MultiDiGraph[Any], engine: str) -> bool:
-    if engine not in ("auto", "fast", "networkx"):
-        msg = f"engine must be auto, fast or networkx, not {engine!r}"
-        raise BadInputError(msg)
-    return engine == "fast" or (engine == "auto" and G.number_of_nodes() >= AUTO_MIN_NODES)
+def _use_fast(G: nx.MultiDiGraph[Any], engine: Engine) -> bool:
+    # The one engine rule (resilience.analysis.flow.use_networkx), at this module's size.
+    return not use_networkx(G, engine, max_nodes=AUTO_MIN_NODES - 1)
 
 
 def path_edges(
